@@ -1,0 +1,112 @@
+/* geom.h - the GEOS wrapper: the only module that includes geos_c.h.
+**
+** An rq_geos owns one GEOS reentrant context (one per thread), its WKB
+** reader and the last error GEOS reported. Geometries are opaque rq_geom
+** pointers (GEOSGeometry underneath) created and destroyed in the context
+** that made them. Functions that return a new rq_geom give ownership to the
+** caller (free with rq_geom_destroy); none of them takes ownership of its
+** arguments unless its name ends in _take.
+*/
+#ifndef RQ_GEOM_H
+#define RQ_GEOM_H
+
+#include "raquette/core.h"
+
+typedef struct rq_geos rq_geos;
+typedef struct rq_geom rq_geom;       /* a GEOSGeometry */
+typedef struct rq_prepared rq_prepared; /* a GEOSPreparedGeometry */
+typedef struct rq_index rq_index;     /* an STRtree of item indices */
+
+typedef struct rq_bbox {
+    double minx, miny, maxx, maxy;
+} rq_bbox;
+
+rq_geos *rq_geos_create(void);
+void rq_geos_destroy(rq_geos *g);
+/* Last message GEOS reported in this context ("" when none). */
+const char *rq_geos_last_error(const rq_geos *g);
+
+/* ---- Construction and conversion -------------------------------------- */
+
+/* Reads ISO/OGC WKB; NULL with err set on failure. */
+rq_geom *rq_geom_from_wkb(rq_geos *g, const unsigned char *wkb, size_t len, rq_err *err);
+rq_geom *rq_geom_from_wkt(rq_geos *g, const char *wkt, rq_err *err);
+/* WKB (ISO, little endian) of geom in a newly allocated buffer (free()). */
+unsigned char *rq_geom_to_wkb(rq_geos *g, const rq_geom *geom, size_t *len_out);
+rq_geom *rq_geom_point(rq_geos *g, double x, double y);
+void rq_geom_destroy(rq_geos *g, rq_geom *geom);
+rq_geom *rq_geom_clone(rq_geos *g, const rq_geom *geom);
+
+/* ---- Properties ------------------------------------------------------- */
+
+typedef enum {
+    RQ_GT_OTHER = 0,
+    RQ_GT_POINT,
+    RQ_GT_POLYGON,    /* Polygon or MultiPolygon */
+    RQ_GT_COLLECTION, /* a collection holding polygons and others */
+} rq_geom_kind;
+
+rq_geom_kind rq_geom_kind_of(rq_geos *g, const rq_geom *geom);
+int rq_geom_is_empty(rq_geos *g, const rq_geom *geom);
+/* 1 valid, 0 invalid (reason copied into why, if not NULL), -1 on error. */
+int rq_geom_is_valid(rq_geos *g, const rq_geom *geom, char *why, size_t whysz);
+double rq_geom_area(rq_geos *g, const rq_geom *geom);
+int rq_geom_bbox(rq_geos *g, const rq_geom *geom, rq_bbox *out);
+/* Coordinates of a point geometry. */
+int rq_geom_xy(rq_geos *g, const rq_geom *geom, double *x, double *y);
+
+/* ---- Operations (new geometry, NULL with err on failure) -------------- */
+
+/* Repairs an invalid geometry (GEOSMakeValid, structure method, keeping
+** collapsed parts out) and keeps only its polygonal part. */
+rq_geom *rq_geom_make_valid_polygonal(rq_geos *g, const rq_geom *geom, rq_err *err);
+/* Union of n geometries (borrowed). */
+rq_geom *rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err);
+rq_geom *rq_geom_intersection(rq_geos *g, const rq_geom *a, const rq_geom *b, rq_err *err);
+/* GEOS buffer with quadsegs segments per quarter circle. */
+rq_geom *rq_geom_buffer(rq_geos *g, const rq_geom *geom, double radius, int quadsegs,
+                        rq_err *err);
+rq_geom *rq_geom_point_on_surface(rq_geos *g, const rq_geom *geom, rq_err *err);
+/* Applies fn to every vertex (x,y) in place in a copy of geom. fn returns 0
+** to abort (then NULL is returned with err set by fn through ud). */
+typedef int (*rq_xy_fn)(double *x, double *y, void *ud);
+rq_geom *rq_geom_transform(rq_geos *g, const rq_geom *geom, rq_xy_fn fn, void *ud,
+                           rq_err *err);
+double rq_geom_distance(rq_geos *g, const rq_geom *a, const rq_geom *b);
+
+/* ---- Prepared geometries (predicates against one geometry many times) - */
+
+/* Prepares base (borrowed: it must outlive the prepared geometry). */
+rq_prepared *rq_prepared_create(rq_geos *g, const rq_geom *base, rq_err *err);
+void rq_prepared_destroy(rq_geos *g, rq_prepared *p);
+/* 1 true, 0 false, -1 on GEOS exception. */
+int rq_prepared_contains(rq_geos *g, const rq_prepared *p, const rq_geom *other);
+int rq_prepared_covers(rq_geos *g, const rq_prepared *p, const rq_geom *other);
+int rq_prepared_intersects(rq_geos *g, const rq_prepared *p, const rq_geom *other);
+int rq_geom_intersects(rq_geos *g, const rq_geom *a, const rq_geom *b);
+int rq_geom_covers(rq_geos *g, const rq_geom *a, const rq_geom *b);
+
+/* ---- STRtree index of items 0..n-1 ------------------------------------ */
+
+rq_index *rq_index_create(rq_geos *g);
+void rq_index_destroy(rq_geos *g, rq_index *ix);
+/* Inserts item (an index >= 0) with the envelope of geom (borrowed; only the
+** envelope is kept). Insert everything before the first query. */
+void rq_index_insert(rq_geos *g, rq_index *ix, const rq_geom *geom, size_t item);
+/* Calls fn for every item whose envelope intersects geom's. Items come in
+** tree order: callers sort when order matters. */
+typedef void (*rq_index_fn)(size_t item, void *ud);
+void rq_index_query(rq_geos *g, rq_index *ix, const rq_geom *geom, rq_index_fn fn, void *ud);
+/* Collects the query result, sorted ascending, into a newly allocated array. */
+size_t *rq_index_query_sorted(rq_geos *g, rq_index *ix, const rq_geom *geom, size_t *n_out);
+/* Nearest item to geom by the distance dist(item, ud) computes (it must be
+** >= the distance between the item's envelope and geom, so that the tree
+** can prune; return INFINITY to skip an item). Returns the item, or -1 when
+** every item was skipped or the tree is empty. */
+typedef double (*rq_item_dist_fn)(size_t item, void *ud);
+long rq_index_nearest(rq_geos *g, rq_index *ix, const rq_geom *geom, rq_item_dist_fn dist,
+                      void *ud);
+/* Axis-aligned rectangle polygon. */
+rq_geom *rq_geom_rectangle(rq_geos *g, double minx, double miny, double maxx, double maxy);
+
+#endif /* RQ_GEOM_H */

@@ -1,0 +1,37 @@
+/* pipeline.h - the stages of an analysis, in order. Each stage owns one
+** source file of src/analysis/ and fills part of an rq_dataset:
+**
+**   load       (load.c)       commune table, EPCI table, passage table
+**   harmonise  (harmonise.c)  boundaries -> current communes; density grid;
+**                             rurality
+**   locate     (locate.c)     structures file -> sites, structures, zones
+**
+** Every stage reports input problems all at once (RQ_ERR_INPUT with every
+** message) and leaves the dataset safe to destroy whatever happens.
+*/
+#ifndef RQ_PIPELINE_H
+#define RQ_PIPELINE_H
+
+#include "raquette/config.h"
+#include "raquette/model.h"
+
+/* load.c */
+rq_status rq_load_cog(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+rq_status rq_load_epci(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+rq_status rq_load_passage(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* 1 when a table row of this région/département is in the study area. */
+int rq_in_study_area(const rq_config *cfg, const char *region, const char *dep);
+
+/* harmonise.c */
+rq_status rq_harmonise_boundaries(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+rq_status rq_harmonise_density(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* Sets rural / rural_fallback of each study-area commune (method.md §3.2). */
+void rq_classify_rurality(rq_dataset *ds);
+
+/* locate.c */
+rq_status rq_locate_sites(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+
+/* Runs load, harmonise and locate: everything `raquette check` validates. */
+rq_status rq_pipeline_prepare(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+
+#endif

@@ -1,0 +1,382 @@
+/* harmonise.c - the harmonise stage (method.md §1.1, §1.2, §3.2).
+**
+** Boundaries are older than the commune table. Each boundary is mapped to
+** the current commune it belongs to now (itself, its chef-lieu, or the
+** passage table's new code), reprojected to the metric CRS, repaired when
+** invalid, and the pieces of one current commune are dissolved by a GEOS
+** union. The INSEE density grid is harmonised the same way.
+*/
+#include "raquette/crs.h"
+#include "raquette/io.h"
+#include "raquette/pipeline.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A boundary waiting to be merged into its current commune. */
+struct piece {
+    const char *target; /* current commune code (borrowed from the COG) */
+    rq_geom *geom;      /* source CRS until reprojected */
+    size_t index;       /* feature position, for messages and stable order */
+};
+
+struct bnd_ctx {
+    rq_dataset *ds;
+    struct piece *pieces;
+    size_t n, cap;
+};
+
+static void
+free_pieces(rq_geos *g, struct piece *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        rq_geom_destroy(g, p[i].geom);
+    free(p);
+}
+
+static rq_status
+boundary_row(const rq_row *row, void *ud, rq_diag *diag)
+{
+    struct bnd_ctx *c = ud;
+    rq_dataset *ds = c->ds;
+    const rq_config *cfg = ds->cfg;
+    const char *code = row->v[0], *name = row->v[1];
+    ds->stats.n_boundaries++;
+    if (!*code) {
+        rq_diag_add(diag, "%s: %s, field '%s': empty; expected an INSEE commune code",
+                    cfg->communes.path, row->where, cfg->communes_code);
+        return RQ_OK;
+    }
+    if (!row->wkb) {
+        rq_diag_add(diag, "%s: %s (code %s): no geometry; expected a polygon",
+                    cfg->communes.path, row->where, code);
+        return RQ_OK;
+    }
+    rq_err gerr;
+    rq_err_clear(&gerr);
+    rq_geom *geom = rq_geom_from_wkb(ds->geos, row->wkb, row->wkb_len, &gerr);
+    if (!geom) {
+        rq_diag_add(diag, "%s: %s (code %s): unreadable geometry: %s", cfg->communes.path,
+                    row->where, code, gerr.msg);
+        return RQ_OK;
+    }
+    rq_geom_kind kind = rq_geom_kind_of(ds->geos, geom);
+    if (rq_geom_is_empty(ds->geos, geom) || (kind != RQ_GT_POLYGON && kind != RQ_GT_COLLECTION)) {
+        rq_diag_add(diag, "%s: %s (code %s): %s geometry; expected a Polygon or MultiPolygon",
+                    cfg->communes.path, row->where, code,
+                    rq_geom_is_empty(ds->geos, geom) ? "empty" : "non-polygonal");
+        rq_geom_destroy(ds->geos, geom);
+        return RQ_OK;
+    }
+    const rq_cog_row *r = rq_cog_find(ds, code);
+    const char *target = rq_resolve_code(ds, code);
+    if (!target) {
+        /* method.md §1.1: left out, its area belongs to no commune, but listed. */
+        rq_dataset_add_unmatched(ds, "boundaries", code, name);
+        rq_geom_destroy(ds->geos, geom);
+        return RQ_OK;
+    }
+    if (!r)
+        ds->stats.n_codes_passage++;
+    else if (strcmp(target, code) != 0)
+        ds->stats.n_codes_merged++;
+    rq_grow((void **)&c->pieces, &c->cap, c->n + 1, sizeof *c->pieces);
+    c->pieces[c->n++] = (struct piece){target, geom, row->index};
+    return RQ_OK;
+}
+
+static int
+to_metric(double *x, double *y, void *ud)
+{
+    return rq_xform_point(ud, x, y);
+}
+
+/* Reprojects every piece to the metric CRS and repairs invalid ones. */
+static rq_status
+reproject_pieces(rq_dataset *ds, struct bnd_ctx *c, const char *srs, rq_diag *diag, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    rq_status rc = RQ_OK;
+    rq_xform *xf = rq_xform_create(srs, cfg->crs, err);
+    if (!xf)
+        return RQ_ERR_INPUT;
+    for (size_t i = 0; i < c->n; i++) {
+        rq_err gerr;
+        rq_err_clear(&gerr);
+        rq_geom *m = rq_geom_transform(ds->geos, c->pieces[i].geom, to_metric, xf, &gerr);
+        if (!m) {
+            rq_diag_add(diag,
+                        "%s: feature %zu (commune %s): coordinates cannot be projected to %s; "
+                        "expected positions in the layer's CRS",
+                        cfg->communes.path, c->pieces[i].index, c->pieces[i].target, cfg->crs);
+            continue;
+        }
+        rq_geom_destroy(ds->geos, c->pieces[i].geom);
+        c->pieces[i].geom = m;
+        char why[256];
+        int valid = rq_geom_is_valid(ds->geos, m, why, sizeof why);
+        if (valid == 1)
+            continue;
+        rq_geom *fixed = rq_geom_make_valid_polygonal(ds->geos, m, &gerr);
+        if (!fixed || rq_geom_is_empty(ds->geos, fixed)) {
+            rq_geom_destroy(ds->geos, fixed);
+            rq_diag_add(diag, "%s: feature %zu: invalid polygon that cannot be repaired (%s)",
+                        cfg->communes.path, c->pieces[i].index, why);
+            continue;
+        }
+        rq_log(RQ_LOG_DEBUG, "%s: feature %zu: repaired invalid polygon (%s)",
+               cfg->communes.path, c->pieces[i].index, why);
+        ds->stats.n_repaired++;
+        rq_geom_destroy(ds->geos, m);
+        c->pieces[i].geom = fixed;
+    }
+    rq_xform_destroy(xf);
+    return rc;
+}
+
+static int
+cmp_piece(const void *a, const void *b)
+{
+    const struct piece *x = a, *y = b;
+    int c = strcmp(x->target, y->target);
+    if (c)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Dissolves the sorted pieces into one commune per target code. */
+static rq_status
+build_communes(rq_dataset *ds, struct bnd_ctx *c, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    qsort(c->pieces, c->n, sizeof *c->pieces, cmp_piece);
+    ds->communes = rq_xcalloc(c->n ? c->n : 1, sizeof *ds->communes);
+    const rq_geom **group = rq_xcalloc(c->n ? c->n : 1, sizeof *group);
+    rq_status rc = RQ_OK;
+    for (size_t i = 0; i < c->n;) {
+        size_t j = i;
+        while (j < c->n && strcmp(c->pieces[j].target, c->pieces[i].target) == 0) {
+            group[j - i] = c->pieces[j].geom;
+            j++;
+        }
+        rq_geom *u;
+        if (j - i == 1) {
+            u = c->pieces[i].geom; /* take it: no copy */
+            c->pieces[i].geom = NULL;
+        } else if (!(u = rq_geom_union(ds->geos, group, j - i, err))) {
+            rc = RQ_ERR_GEOS;
+            break;
+        }
+        const rq_cog_row *r = rq_cog_find(ds, c->pieces[i].target);
+        rq_commune *cm = &ds->communes[ds->n_communes++];
+        cm->code = r->code;
+        cm->name = r->name;
+        cm->dep = r->dep;
+        cm->region = r->region;
+        cm->epci = r->epci;
+        cm->population = r->population;
+        cm->geom = u;
+        cm->n_parts = j - i;
+        cm->area_km2 = rq_geom_area(ds->geos, u) / 1e6;
+        cm->in_area = rq_in_study_area(cfg, r->region, r->dep);
+        rq_geom *pos = rq_geom_point_on_surface(ds->geos, u, err);
+        if (!pos || !rq_geom_xy(ds->geos, pos, &cm->rx, &cm->ry)) {
+            rq_geom_destroy(ds->geos, pos);
+            rc = RQ_ERR_GEOS;
+            break;
+        }
+        rq_geom_destroy(ds->geos, pos);
+        i = j;
+    }
+    free(group);
+    return rc;
+}
+
+/* Index, study-area list and the table side of the unmatched codes. */
+static void
+finish_communes(rq_dataset *ds)
+{
+    ds->commune_index = rq_index_create(ds->geos);
+    ds->area = rq_xcalloc(ds->n_communes ? ds->n_communes : 1, sizeof *ds->area);
+    for (size_t i = 0; i < ds->n_communes; i++) {
+        rq_index_insert(ds->geos, ds->commune_index, ds->communes[i].geom, i);
+        if (ds->communes[i].in_area) {
+            ds->area[ds->n_area++] = i;
+            ds->stats.n_boundaries_used += ds->communes[i].n_parts;
+        } else {
+            ds->stats.n_boundaries_other += ds->communes[i].n_parts;
+        }
+    }
+    for (size_t i = 0; i < ds->n_cog; i++) {
+        const rq_cog_row *r = &ds->cog[i];
+        if (r->type == RQ_COG_ACTUELLE && rq_in_study_area(ds->cfg, r->region, r->dep) &&
+            rq_commune_find(ds, r->code) < 0)
+            rq_dataset_add_unmatched(ds, "table", r->code, r->name);
+    }
+}
+
+rq_status
+rq_harmonise_boundaries(rq_dataset *ds, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    const char *names[] = {cfg->communes_code, cfg->communes_name};
+    const char *keys[] = {"code", "name"};
+    const unsigned char optional[] = {0, 1};
+    rq_read_spec spec = {"communes", &cfg->communes, names, keys, optional, 2, 1};
+    struct bnd_ctx c = {ds, NULL, 0, 0};
+    rq_read_info info;
+    rq_diag diag;
+    rq_diag_init(&diag);
+    rq_status rc = rq_io_read(&spec, boundary_row, &c, &diag, &info, err);
+    if (rc != RQ_OK)
+        goto cleanup;
+    if (info.n_features == 0)
+        rq_diag_add(&diag, "%s: the layer holds no commune; expected commune polygons",
+                    cfg->communes.path);
+    else if (!info.srs)
+        rq_diag_add(&diag,
+                    "%s: the layer has no CRS; expected a layer with a declared coordinate "
+                    "reference system (e.g. a .prj file or a GeoJSON in EPSG:4326)",
+                    cfg->communes.path);
+    if ((rc = rq_diag_to_err(&diag, cfg->communes.path, err)) != RQ_OK)
+        goto cleanup;
+    if ((rc = reproject_pieces(ds, &c, info.srs, &diag, err)) != RQ_OK)
+        goto cleanup;
+    if ((rc = rq_diag_to_err(&diag, cfg->communes.path, err)) != RQ_OK)
+        goto cleanup;
+    if ((rc = build_communes(ds, &c, err)) != RQ_OK)
+        goto cleanup;
+    finish_communes(ds);
+cleanup:
+    rq_read_info_fini(&info);
+    rq_diag_fini(&diag);
+    free_pieces(ds->geos, c.pieces, c.n);
+    return rc;
+}
+
+/* ---- Density grid (method.md §3.2) ------------------------------------- */
+
+struct dens_ctx {
+    rq_dataset *ds;
+    long *best_pop; /* per commune: pmun19 of the part that set the level */
+    const char **best_code;
+    const char **area_deps; /* départements of the study area, sorted */
+    size_t n_area_deps;
+};
+
+static rq_status
+density_row(const rq_row *row, void *ud, rq_diag *diag)
+{
+    struct dens_ctx *c = ud;
+    rq_dataset *ds = c->ds;
+    const rq_config *cfg = ds->cfg;
+    const char *code = row->v[0];
+    long level = 0, pop = 0;
+    ds->stats.n_density_rows++;
+    if (!rq_parse_long(row->v[1], &level) || level < 1 || level > 7) {
+        rq_diag_add(diag, "%s: %s, field '%s': '%s'; expected a density level from 1 to 7",
+                    cfg->density.path, row->where, cfg->density_level, row->v[1]);
+        return RQ_OK;
+    }
+    if (*row->v[2] && (!rq_parse_long(row->v[2], &pop) || pop < 0)) {
+        rq_diag_add(diag, "%s: %s, field '%s': '%s'; expected a whole number >= 0",
+                    cfg->density.path, row->where, cfg->density_population, row->v[2]);
+        return RQ_OK;
+    }
+    const char *target = rq_resolve_code(ds, code);
+    long ci = target ? rq_commune_find(ds, target) : -1;
+    if (ci < 0) {
+        /* The grid is national: list only the codes of the study area's
+        ** départements (the code's first two characters, three overseas). */
+        char dep[4] = "";
+        rq_strlcpy(dep, code, strncmp(code, "97", 2) == 0 ? 4 : 3);
+        if (!target && bsearch(&(const char *){dep}, c->area_deps, c->n_area_deps,
+                               sizeof *c->area_deps, rq_cmp_strp))
+            rq_dataset_add_unmatched(ds, "density", code, row->v[3]);
+        return RQ_OK;
+    }
+    if (strcmp(target, code) != 0)
+        ds->stats.n_density_merged++;
+    rq_commune *cm = &ds->communes[ci];
+    /* The part with the largest population sets the level; equal
+    ** populations: the smallest code, so the result never depends on the
+    ** order of the file. */
+    if (cm->dens_level == 0 || pop > c->best_pop[ci] ||
+        (pop == c->best_pop[ci] && strcmp(code, c->best_code[ci]) < 0)) {
+        cm->dens_level = (int)level;
+        c->best_pop[ci] = pop;
+        /* The code string lives only during the callback: keep the COG one
+        ** when it exists, else remember that a tie must compare. */
+        const rq_cog_row *r = rq_cog_find(ds, code);
+        c->best_code[ci] = r ? r->code : target;
+    }
+    return RQ_OK;
+}
+
+rq_status
+rq_harmonise_density(rq_dataset *ds, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    if (!cfg->density.path)
+        return RQ_OK;
+    const char *names[] = {cfg->density_code, cfg->density_level, cfg->density_population,
+                           "nom"};
+    const char *keys[] = {"code", "level", "population", "(name)"};
+    const unsigned char optional[] = {0, 0, 1, 1};
+    rq_read_spec spec = {"density", &cfg->density, names, keys, optional, 4, 0};
+    struct dens_ctx c = {ds, rq_xcalloc(ds->n_communes + 1, sizeof(long)),
+                         rq_xcalloc(ds->n_communes + 1, sizeof(char *)),
+                         rq_xcalloc(ds->n_area + 1, sizeof(char *)), 0};
+    for (size_t k = 0; k < ds->n_area; k++)
+        c.area_deps[c.n_area_deps++] = ds->communes[ds->area[k]].dep;
+    qsort(c.area_deps, c.n_area_deps, sizeof *c.area_deps, rq_cmp_strp);
+    rq_read_info info;
+    rq_diag diag;
+    rq_diag_init(&diag);
+    rq_status rc = rq_io_read(&spec, density_row, &c, &diag, &info, err);
+    if (rc == RQ_OK)
+        rc = rq_diag_to_err(&diag, cfg->density.path, err);
+    rq_read_info_fini(&info);
+    rq_diag_fini(&diag);
+    free(c.best_pop);
+    free(c.best_code);
+    free(c.area_deps);
+    return rc;
+}
+
+void
+rq_classify_rurality(rq_dataset *ds)
+{
+    const rq_config *cfg = ds->cfg;
+    ds->stats.n_rural = ds->stats.n_fallback = 0;
+    for (size_t k = 0; k < ds->n_area; k++) {
+        rq_commune *c = &ds->communes[ds->area[k]];
+        if (c->dens_level > 0) {
+            c->rural = cfg->rural_levels[c->dens_level] ? 1 : 0;
+            c->rural_fallback = 0;
+        } else {
+            double dens = c->area_km2 > 0 ? (double)c->population / c->area_km2 : 0;
+            c->rural = c->population < cfg->fallback_max_population ||
+                       dens < cfg->fallback_min_density;
+            c->rural_fallback = 1;
+            ds->stats.n_fallback++;
+        }
+        ds->stats.n_rural += (size_t)c->rural;
+    }
+    free(ds->rurality_rule);
+    char levels[32] = "";
+    size_t len = 0;
+    for (int l = 1; l <= 7 && len + 3 < sizeof levels; l++)
+        if (cfg->rural_levels[l])
+            len += (size_t)snprintf(levels + len, sizeof levels - len, "%s%d", len ? "," : "", l);
+    char fallback[160];
+    snprintf(fallback, sizeof fallback, "population < %ld or density < %g inhab./km2",
+             cfg->fallback_max_population, cfg->fallback_min_density);
+    if (cfg->density.path)
+        ds->rurality_rule = rq_xasprintf(
+            "INSEE density grid, levels %s rural; fallback (%s) for %zu communes without a level",
+            levels, fallback, ds->stats.n_fallback);
+    else
+        ds->rurality_rule = rq_xasprintf("fallback rule for every commune: %s", fallback);
+}

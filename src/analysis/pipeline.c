@@ -1,0 +1,15 @@
+/* pipeline.c - runs the stages in order (see pipeline.h). */
+#include "raquette/pipeline.h"
+
+rq_status
+rq_pipeline_prepare(rq_dataset *ds, rq_err *err)
+{
+    rq_status rc;
+    if ((rc = rq_load_cog(ds, err)) != RQ_OK || (rc = rq_load_epci(ds, err)) != RQ_OK ||
+        (rc = rq_load_passage(ds, err)) != RQ_OK ||
+        (rc = rq_harmonise_boundaries(ds, err)) != RQ_OK ||
+        (rc = rq_harmonise_density(ds, err)) != RQ_OK)
+        return rc;
+    rq_classify_rurality(ds);
+    return rq_locate_sites(ds, err);
+}

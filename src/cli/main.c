@@ -1,0 +1,48 @@
+/* main.c - command line of raquette: argument parsing and wiring.
+**
+** Exit status: 0 success, 2 bad input or usage, 1 internal or system
+** failure (rq_status_exit_code).
+*/
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: raquette [--help] [--version] COMMAND [ARGS]\n"
+    "\n"
+    "Finds the rural communes that ESS support structures leave uncovered.\n"
+    "\n"
+    "commands:\n"
+    "  check CONFIG   load and validate every input, print a summary\n"
+    "  run CONFIG     run the whole analysis and write the outputs\n"
+    "\n"
+    "Run 'raquette COMMAND --help' for the options of a command.\n"
+    "Environment: RAQUETTE_GEODATA names the data folder used by ${RAQUETTE_GEODATA}\n"
+    "in configuration paths.\n";
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("raquette %s\n", RQ_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "check") == 0)
+        return rq_cli_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return rq_cli_run(argc - 1, argv + 1);
+    fprintf(stderr, "raquette: unknown command '%s'; expected check or run (see raquette --help)\n",
+            cmd);
+    return 2;
+}

@@ -1,0 +1,262 @@
+/* reader.c - streams the features of one OGR layer to a callback.
+**
+** Why a callback rather than a table: the loaders keep only what they need
+** (the commune table has 37,000 rows of which a few thousand matter), and
+** the GDAL feature is released before the next one is read.
+*/
+#include "raquette/io.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_multiproc.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void CPL_STDCALL
+gdal_to_log(CPLErr cls, CPLErrorNum num, const char *msg)
+{
+    (void)num;
+    /* Failures are reported by the caller with its own context, from
+    ** CPLGetLastErrorMsg(); only debug output goes straight to the log. */
+    if (cls == CE_Debug)
+        rq_log(RQ_LOG_DEBUG, "GDAL: %s", msg);
+    else if (cls == CE_Warning)
+        rq_log(RQ_LOG_DEBUG, "GDAL warning: %s", msg);
+}
+
+void
+rq_io_init(void)
+{
+    GDALAllRegister();
+    CPLSetErrorHandler(gdal_to_log);
+}
+
+void
+rq_io_cleanup(void)
+{
+    GDALDestroyDriverManager();
+    OSRCleanup();
+    CPLCleanupTLS();
+}
+
+void
+rq_read_info_fini(rq_read_info *info)
+{
+    if (!info)
+        return;
+    CPLFree(info->srs);
+    free(info->driver);
+    info->srs = NULL;
+    info->driver = NULL;
+}
+
+/* Lists the layer's fields for a "no such field" message. */
+static void
+list_fields(OGRFeatureDefnH defn, char *buf, size_t sz)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && len + 4 < sz; i++) {
+        const char *n = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        int w = snprintf(buf + len, sz - len, "%s%s", i ? ", " : "", n);
+        if (w < 0 || (size_t)w >= sz - len)
+            break;
+        len += (size_t)w;
+    }
+}
+
+static GDALDatasetH
+open_vector(const rq_read_spec *spec, rq_err *err)
+{
+    const char *path = spec->input->path;
+    struct stat st;
+    if (!path)
+        return rq_err_set(err, RQ_ERR_INPUT, "[%s] path is not set", spec->section), NULL;
+    if (stat(path, &st) != 0)
+        return rq_err_set(err, RQ_ERR_INPUT, "%s: file not found (set [%s] path)", path,
+                          spec->section),
+               NULL;
+    if (S_ISREG(st.st_mode) && st.st_size == 0)
+        return rq_err_set(err, RQ_ERR_INPUT, "%s: the file is empty (set [%s] path)", path,
+                          spec->section),
+               NULL;
+    /* Keep CSV columns as text: codes such as 01001 must not become numbers. */
+    const char *const opts[] = {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=NO", NULL};
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, opts, NULL);
+    if (!ds) {
+        const char *m = CPLGetLastErrorMsg();
+        rq_err_set(err, RQ_ERR_INPUT,
+                   "%s: GDAL cannot open it as a vector layer (%s); expected a format GDAL "
+                   "reads (GeoJSON, GeoPackage, Shapefile, CSV...) for [%s] path",
+                   path, m && *m ? m : "unrecognised format", spec->section);
+    }
+    return ds;
+}
+
+static OGRLayerH
+pick_layer(GDALDatasetH ds, const rq_read_spec *spec, rq_err *err)
+{
+    const char *name = spec->input->layer;
+    OGRLayerH lyr = name ? GDALDatasetGetLayerByName(ds, name) : GDALDatasetGetLayer(ds, 0);
+    if (!lyr) {
+        if (name)
+            rq_err_set(err, RQ_ERR_INPUT, "%s: no layer named '%s' (set [%s] layer)",
+                       spec->input->path, name, spec->section);
+        else
+            rq_err_set(err, RQ_ERR_INPUT, "%s: the file holds no layer", spec->input->path);
+    }
+    return lyr;
+}
+
+/* Maps each requested field to its index in the layer; -1 when optional
+** and absent. Every missing required field is reported. */
+static rq_status
+map_fields(OGRLayerH lyr, const rq_read_spec *spec, int *idx, rq_diag *diag)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    rq_status rc = RQ_OK;
+    for (size_t i = 0; i < spec->n_fields; i++) {
+        idx[i] = OGR_FD_GetFieldIndex(defn, spec->field_names[i]);
+        if (idx[i] < 0 && !(spec->optional && spec->optional[i])) {
+            char avail[512];
+            list_fields(defn, avail, sizeof avail);
+            rq_diag_add(diag,
+                        "%s: no field '%s' (set [%s] %s to the name of the column); the "
+                        "fields are: %s",
+                        spec->input->path, spec->field_names[i], spec->section,
+                        spec->field_keys[i], avail);
+            rc = RQ_ERR_INPUT;
+        }
+    }
+    return rc;
+}
+
+rq_status
+rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_read_info *info,
+           rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    GDALDatasetH ds = NULL;
+    OGRFeatureH feat = NULL;
+    int *idx = rq_xcalloc(spec->n_fields ? spec->n_fields : 1, sizeof *idx);
+    const char **vals = rq_xcalloc(spec->n_fields ? spec->n_fields : 1, sizeof *vals);
+    unsigned char *wkb = NULL;
+    size_t wkb_cap = 0;
+    memset(info, 0, sizeof *info);
+
+    if (!(ds = open_vector(spec, err))) {
+        rc = RQ_ERR_INPUT;
+        goto cleanup;
+    }
+    OGRLayerH lyr = pick_layer(ds, spec, err);
+    if (!lyr) {
+        rc = RQ_ERR_INPUT;
+        goto cleanup;
+    }
+    info->driver = rq_xstrdup(GDALGetDriverShortName(GDALGetDatasetDriver(ds)));
+    int is_csv = strcmp(info->driver, "CSV") == 0;
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+    if (srs && OSRExportToWkt(srs, &info->srs) != OGRERR_NONE) {
+        CPLFree(info->srs);
+        info->srs = NULL;
+    }
+    size_t before = diag->n;
+    if (map_fields(lyr, spec, idx, diag) != RQ_OK) {
+        rc = rq_diag_to_err(diag, spec->input->path, err);
+        (void)before;
+        goto cleanup;
+    }
+
+    OGR_L_ResetReading(lyr);
+    size_t n = 0;
+    while ((feat = OGR_L_GetNextFeature(lyr)) != NULL) {
+        char where[48];
+        n++;
+        /* CSV: line 1 is the header, so data row n sits on line n+1. */
+        snprintf(where, sizeof where, is_csv ? "line %zu" : "feature %zu", is_csv ? n + 1 : n);
+        int bad_text = 0;
+        for (size_t i = 0; i < spec->n_fields; i++) {
+            vals[i] = "";
+            if (idx[i] >= 0 && OGR_F_IsFieldSetAndNotNull(feat, idx[i]))
+                vals[i] = OGR_F_GetFieldAsString(feat, idx[i]);
+            if (!CPLIsUTF8(vals[i], -1)) {
+                rq_diag_add(diag,
+                            "%s: %s, field '%s': the text is not valid UTF-8; expected a file "
+                            "saved as UTF-8",
+                            spec->input->path, where, spec->field_names[i]);
+                bad_text = 1;
+            }
+        }
+        rq_row row = {n, where, vals, NULL, 0};
+        OGRGeometryH geom = spec->want_geometry ? OGR_F_GetGeometryRef(feat) : NULL;
+        if (geom) {
+            size_t len = (size_t)OGR_G_WkbSize(geom);
+            rq_grow((void **)&wkb, &wkb_cap, len, 1);
+            if (OGR_G_ExportToIsoWkb(geom, wkbNDR, wkb) != OGRERR_NONE) {
+                rq_diag_add(diag, "%s: %s: the geometry cannot be converted",
+                            spec->input->path, where);
+                bad_text = 1;
+            }
+            row.wkb = wkb;
+            row.wkb_len = len;
+        }
+        if (!bad_text && (rc = fn(&row, ud, diag)) != RQ_OK) {
+            if (err && err->code == RQ_OK)
+                rq_err_set(err, rc, "%s: %s: reading stopped", spec->input->path, where);
+            goto cleanup;
+        }
+        OGR_F_Destroy(feat);
+        feat = NULL;
+    }
+    /* GDAL signals a truncated or corrupt file by an error after the last
+    ** feature it could read. */
+    if (CPLGetLastErrorType() == CE_Failure) {
+        rq_diag_add(diag, "%s: reading failed after %zu features: %s", spec->input->path, n,
+                    CPLGetLastErrorMsg());
+    }
+    info->n_features = n;
+
+cleanup:
+    if (feat)
+        OGR_F_Destroy(feat);
+    if (ds)
+        GDALClose(ds);
+    free(wkb);
+    free(vals);
+    free(idx);
+    return rc;
+}
+
+int
+rq_io_sha256_file(const char *path, char out[65])
+{
+    int ok = 0;
+    FILE *f = fopen(path, "rb");
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char buf[65536], dig[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    size_t r;
+    if (!f || !md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+        goto cleanup;
+    while ((r = fread(buf, 1, sizeof buf, f)) > 0)
+        if (EVP_DigestUpdate(md, buf, r) != 1)
+            goto cleanup;
+    if (ferror(f) || EVP_DigestFinal_ex(md, dig, &dlen) != 1)
+        goto cleanup;
+    for (unsigned i = 0; i < dlen && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", dig[i]);
+    out[64] = '\0';
+    ok = 1;
+cleanup:
+    EVP_MD_CTX_free(md);
+    if (f)
+        fclose(f);
+    return ok;
+}

@@ -1,0 +1,83 @@
+/* rq_test.c - shared helpers for the cmocka tests. */
+#include "rq_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *
+rq_test_fixture(const char *name)
+{
+    static char buf[4096];
+    const char *dir = getenv("RQ_FIXTURES");
+    if (!dir)
+        fail_msg("RQ_FIXTURES is not set: run the tests through ctest");
+    snprintf(buf, sizeof buf, "%s/%s", dir, name);
+    return buf;
+}
+
+const char *
+rq_test_geodata(const char *name)
+{
+    static char buf[4096];
+    const char *dir = getenv("RAQUETTE_GEODATA");
+    struct stat st;
+    if (!dir || stat(dir, &st) != 0)
+        fail_msg("RAQUETTE_GEODATA (%s) is not a folder: the real data must sit in ../shared/geodata",
+                 dir ? dir : "unset");
+    snprintf(buf, sizeof buf, "%s/%s", dir, name);
+    return buf;
+}
+
+int
+rq_test_run(const char *cmd, char **out)
+{
+    char *full = NULL;
+    size_t n = strlen(cmd) + 16;
+    full = malloc(n);
+    snprintf(full, n, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    free(full);
+    if (!p)
+        return -1;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t r;
+    while ((r = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += r;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    buf[len] = '\0';
+    int st = pclose(p);
+    if (out)
+        *out = buf;
+    else
+        free(buf);
+    if (st == -1 || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
+void
+rq_test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+char *
+rq_test_tmpdir(void)
+{
+    char tmpl[] = "/tmp/rqtest.XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return strdup(d);
+}
