@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char check_usage[] =
     "usage: raquette check [-q|--quiet] [-v|--verbose] CONFIG\n"
@@ -122,14 +121,6 @@ rq_cli_print_summary(FILE *f, const rq_dataset *ds)
         fprintf(f, "  %s\n", ds->warnings.items[i]);
 }
 
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 rq_cli_check(int argc, char **argv)
 {
@@ -153,26 +144,17 @@ rq_cli_check(int argc, char **argv)
         fprintf(stderr, "raquette check: missing CONFIG\n%s", check_usage);
         return 2;
     }
-    double t0 = now_s();
+    double t0 = rq_now();
     rq_io_init();
     rq_config cfg;
     rq_dataset *ds = NULL;
     int status = rq_cli_prepare(config, &cfg, &ds);
     if (status == 0) {
         rq_cli_print_summary(stdout, ds);
-        printf("checked in %.2f s: usable\n", now_s() - t0);
+        printf("checked in %.2f s: usable\n", rq_now() - t0);
         rq_dataset_destroy(ds);
         rq_config_fini(&cfg);
     }
     rq_io_cleanup();
     return status;
-}
-
-int
-rq_cli_run(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    fputs("raquette run: not available yet (the coverage engine is issue 3)\n", stderr);
-    return 1;
 }

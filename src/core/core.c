@@ -391,8 +391,8 @@ double
 rq_progress_end(rq_progress *p)
 {
     double dt = rq_now() - p->t0;
-    if (!p->quiet && !p->shown && dt >= 1.0)
-        fprintf(stderr, "%s... done", p->stage);
+    /* A stage that never reported progress still gets its line once it
+    ** lasted a second, so a long silent stage is visible afterwards. */
     if (!p->quiet && (p->shown || dt >= 1.0))
         fprintf(stderr, "\r%s... done in %.1f s\n", p->stage, dt);
     return dt;

@@ -147,6 +147,7 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
     OGRFeatureH feat = NULL;
     int *idx = rq_xcalloc(spec->n_fields ? spec->n_fields : 1, sizeof *idx);
     const char **vals = rq_xcalloc(spec->n_fields ? spec->n_fields : 1, sizeof *vals);
+    char **copies = rq_xcalloc(spec->n_fields ? spec->n_fields : 1, sizeof *copies);
     unsigned char *wkb = NULL;
     size_t wkb_cap = 0;
     memset(info, 0, sizeof *info);
@@ -167,10 +168,8 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
         CPLFree(info->srs);
         info->srs = NULL;
     }
-    size_t before = diag->n;
     if (map_fields(lyr, spec, idx, diag) != RQ_OK) {
         rc = rq_diag_to_err(diag, spec->input->path, err);
-        (void)before;
         goto cleanup;
     }
 
@@ -183,9 +182,13 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
         snprintf(where, sizeof where, is_csv ? "line %zu" : "feature %zu", is_csv ? n + 1 : n);
         int bad_text = 0;
         for (size_t i = 0; i < spec->n_fields; i++) {
-            vals[i] = "";
-            if (idx[i] >= 0 && OGR_F_IsFieldSetAndNotNull(feat, idx[i]))
-                vals[i] = OGR_F_GetFieldAsString(feat, idx[i]);
+            /* GetFieldAsString may return a buffer that the next call on a
+            ** non-string field frees: keep our own copy of every value. */
+            free(copies[i]);
+            copies[i] = rq_xstrdup(idx[i] >= 0 && OGR_F_IsFieldSetAndNotNull(feat, idx[i])
+                                       ? OGR_F_GetFieldAsString(feat, idx[i])
+                                       : "");
+            vals[i] = copies[i];
             if (!CPLIsUTF8(vals[i], -1)) {
                 rq_diag_add(diag,
                             "%s: %s, field '%s': the text is not valid UTF-8; expected a file "
@@ -229,6 +232,9 @@ cleanup:
     if (ds)
         GDALClose(ds);
     free(wkb);
+    for (size_t i = 0; i < spec->n_fields; i++)
+        free(copies[i]);
+    free(copies);
     free(vals);
     free(idx);
     return rc;

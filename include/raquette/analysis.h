@@ -1,0 +1,34 @@
+/* analysis.h - an analysis from loaded inputs to written outputs:
+**
+**   rq_pipeline_prepare (pipeline.h)  load -> harmonise -> locate
+**   rq_analysis_run                    reach -> indicators -> gaps -> aggregates
+**   rq_outputs_write                   outputs (method.md §6), atomically
+*/
+#ifndef RQ_ANALYSIS_H
+#define RQ_ANALYSIS_H
+
+#include "raquette/indicators.h"
+#include "raquette/pipeline.h"
+
+/* Runs the computing stages; res must be zeroed. Records stage timings. */
+rq_status rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err) RQ_MUST_CHECK;
+
+/* What run.json records about the invocation. */
+typedef struct rq_run_meta {
+    const char *config_path;
+    const char *run_name;
+    double seconds_prepare;
+} rq_run_meta;
+
+/* Writes every output file of method.md §6 into a temporary folder beside
+** out_dir, then renames it to out_dir: a failure leaves a previous out_dir
+** untouched. */
+rq_status rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
+                           const char *out_dir, int quiet, rq_err *err) RQ_MUST_CHECK;
+
+/* Writes run.json: parameters, inputs with their SHA-256, counts,
+** unmatched codes, warnings, tool version and stage timings. */
+rq_status rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta *meta,
+                           const char *path, rq_err *err) RQ_MUST_CHECK;
+
+#endif

@@ -1,0 +1,153 @@
+/* writer.h - writing the output files: OGR layers (GeoJSON, CSV), the
+** atomic output folder, checked file writes and small JSON documents.
+**
+** This layer knows nothing about indicators: callers describe their fields
+** and hand over plain values and ISO WKB geometries. GDAL and json-c types
+** never appear here (implementation in src/io/writer.c, outdir.c, runjson.c).
+**
+** Number formats and coordinates are documented for users in
+** docs/outputs.md; the guarantees are restated next to each function.
+*/
+#ifndef RQ_WRITER_H
+#define RQ_WRITER_H
+
+#include "raquette/core.h"
+
+/* ---- Layer writer over OGR -------------------------------------------- */
+
+typedef enum { RQ_FT_STRING, RQ_FT_INT, RQ_FT_REAL } rq_field_type;
+
+typedef struct rq_field_def {
+    const char *name; /* used verbatim as the column / property name */
+    rq_field_type type;
+    int decimals; /* RQ_FT_REAL only: fixed number of decimals, 0..15 */
+} rq_field_def;
+
+typedef enum { RQ_OUT_GEOJSON, RQ_OUT_CSV } rq_out_format;
+/* RQ_OUT_POLYGON makes a MultiPolygon layer: every polygon is written as a
+** MultiPolygon so that readers see one geometry type. CSV takes
+** RQ_OUT_NOGEOM only. */
+typedef enum { RQ_OUT_NOGEOM, RQ_OUT_POINT, RQ_OUT_POLYGON } rq_out_geom;
+
+typedef struct rq_writer rq_writer;
+
+/* Opens a one-layer output file. GeoJSON is written as RFC 7946
+** (coordinates reprojected from srs to EPSG:4326 lon/lat, 6 decimals,
+** right-hand-rule rings, no bbox); srs is any CRS string GDAL accepts
+** ("EPSG:2154") and must be NULL for RQ_OUT_NOGEOM. A CSV path must end in
+** ".csv"; a companion ".csvt" giving the column types is written beside it.
+** An existing file at path is replaced at rq_writer_close.
+**
+** GDAL writes into memory (/vsimem/) and rq_writer_close copies the bytes
+** to disk with checked writes: GDAL 3.6's GeoJSON driver ignores write
+** errors, so a full disk would otherwise leave a silently truncated file.
+** The whole file is therefore held in memory until close.
+**
+** The fields array is copied (names included). Returns NULL with err set
+** on failure (RQ_ERR_GDAL, or RQ_ERR_INTERNAL for a bad definition). */
+rq_writer *rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
+                          const rq_field_def *fields, size_t n_fields, rq_out_geom gtype,
+                          const char *srs, rq_err *err);
+
+/* Setters fill the current feature; every field starts as null. Calling
+** a setter whose type does not match the field's type is a bug (assert). */
+/* NULL or "" gives null in GeoJSON and an empty cell in CSV. */
+void rq_writer_set_string(rq_writer *w, size_t field, const char *v);
+void rq_writer_set_int(rq_writer *w, size_t field, long v);
+/* Non-finite values (NAN, infinities) give null / an empty cell. Others are
+** rounded half away from zero to the field's decimals, round(v*10^d)/10^d,
+** and -0 becomes 0. */
+void rq_writer_set_real(rq_writer *w, size_t field, double v);
+void rq_writer_set_null(rq_writer *w, size_t field);
+/* Sets the geometry of the current feature from ISO WKB in the srs given at
+** open (copied). Polygons become MultiPolygons in a polygon layer; Z and M
+** are dropped. A type that does not fit the layer is RQ_ERR_INTERNAL, bad
+** WKB RQ_ERR_GDAL. */
+rq_status rq_writer_set_geometry_wkb(rq_writer *w, const unsigned char *wkb, size_t len,
+                                     rq_err *err) RQ_MUST_CHECK;
+/* Writes the current feature and starts a fresh one (all fields null, no
+** geometry). */
+rq_status rq_writer_add(rq_writer *w, rq_err *err) RQ_MUST_CHECK;
+/* Number of features added so far. */
+size_t rq_writer_count(const rq_writer *w);
+/* Finishes the file(s) and writes them to disk. Always frees w (NULL is a
+** no-op returning RQ_OK). On failure the file at path may be missing or
+** partial: write inside an rq_outdir and abort it. */
+rq_status rq_writer_close(rq_writer *w, rq_err *err) RQ_MUST_CHECK;
+/* Frees w without writing anything to disk. NULL is a no-op. */
+void rq_writer_abort(rq_writer *w);
+
+/* ---- Atomic output folder --------------------------------------------- */
+
+/* Files are written into a fresh temporary folder beside the target
+** ("<target>.tmp-XXXXXX", same parent, hence same filesystem) that
+** replaces the target by rename at commit. A run that fails before commit
+** leaves the previous outputs untouched. */
+typedef struct rq_outdir rq_outdir;
+
+/* Creates the parent folders of target as needed (mkdir -p), then the
+** temporary folder (permissions 0777 minus the umask, like mkdir). Errors
+** are RQ_ERR_IO and name the folder at fault and what to do: a path
+** component that is a file, a folder without write permission... */
+rq_outdir *rq_outdir_begin(const char *target_dir, rq_err *err);
+/* The temporary folder where files are to be written (borrowed). */
+const char *rq_outdir_path(const rq_outdir *o);
+/* Newly allocated path of name inside the temporary folder (free()). */
+char *rq_outdir_file(const rq_outdir *o, const char *name);
+/* Replaces target with the temporary folder: an existing target is first
+** renamed to "<target>.old-XXXXXX", the temporary folder is renamed to
+** target, then the old folder is removed (a failure to remove it is only
+** logged). If the second rename fails the previous target is put back and
+** the temporary folder removed. Always frees o. */
+rq_status rq_outdir_commit(rq_outdir *o, rq_err *err) RQ_MUST_CHECK;
+/* Removes the temporary folder and everything in it and frees o; the
+** previous target is untouched. NULL is a no-op. */
+void rq_outdir_abort(rq_outdir *o);
+
+/* Writes len bytes to path (created or truncated, mode 0666 minus umask),
+** checking every write, then fsync and close. Errors are RQ_ERR_IO naming
+** the file; a full disk says so. On failure a partial regular file is
+** removed. */
+rq_status rq_io_write_file(const char *path, const void *data, size_t len,
+                           rq_err *err) RQ_MUST_CHECK;
+
+/* ---- JSON documents (run.json) ---------------------------------------- */
+
+/* A JSON value (a json-c object underneath). Output is deterministic:
+** 2-space indentation, "key": value, keys in insertion order (setting an
+** existing key replaces its value in place), "/" not escaped, non-ASCII
+** UTF-8 written as is, empty containers as {} and [], doubles with a fixed
+** number of decimals (non-finite -> null), and a final newline. */
+typedef struct rq_json rq_json;
+
+rq_json *rq_json_object(void);
+rq_json *rq_json_array(void);
+/* Frees a value created by rq_json_object/rq_json_array with everything in
+** it. Children obtained from the _object/_array adders below belong to
+** their parent and must not be freed. NULL is a no-op. */
+void rq_json_free(rq_json *j);
+
+/* Object members. v == NULL gives null. */
+void rq_json_set_string(rq_json *obj, const char *key, const char *v);
+void rq_json_set_int(rq_json *obj, const char *key, long long v);
+void rq_json_set_double(rq_json *obj, const char *key, double v, int decimals);
+void rq_json_set_bool(rq_json *obj, const char *key, int v);
+void rq_json_set_null(rq_json *obj, const char *key);
+/* New empty object / array stored under key; borrowed, owned by obj. */
+rq_json *rq_json_set_object(rq_json *obj, const char *key);
+rq_json *rq_json_set_array(rq_json *obj, const char *key);
+
+/* Array elements, appended at the end. */
+void rq_json_append_string(rq_json *arr, const char *v);
+void rq_json_append_int(rq_json *arr, long long v);
+void rq_json_append_double(rq_json *arr, double v, int decimals);
+rq_json *rq_json_append_object(rq_json *arr);
+rq_json *rq_json_append_array(rq_json *arr);
+
+/* The document as text (newly allocated, free()). */
+char *rq_json_to_string(const rq_json *j);
+/* Writes the document to path with rq_io_write_file (same errors). The
+** file is atomic as part of an rq_outdir, not on its own. */
+rq_status rq_io_write_json(const char *path, const rq_json *root, rq_err *err) RQ_MUST_CHECK;
+
+#endif /* RQ_WRITER_H */

@@ -1,0 +1,128 @@
+/* aggregate.c - the aggregates stage (method.md §5): per département, per
+** EPCI and for the whole study area. Shares are fractions of the
+** population (0 to 1); the mean accessibility is weighted by population. */
+#include "raquette/indicators.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Running sums of one aggregate. */
+struct acc {
+    long pop_phase[4], pop_parcours;
+    double acces_w;
+};
+
+static void
+add(rq_aggregate *g, struct acc *s, const rq_commune *c, const rq_commune_ind *ind)
+{
+    g->communes++;
+    g->population += c->population;
+    for (int p = 0; p < 4; p++)
+        if (ind->phase[p])
+            s->pop_phase[p] += c->population;
+    if (ind->parcours_complet)
+        s->pop_parcours += c->population;
+    if (ind->rural)
+        g->pop_rurale += c->population;
+    if (ind->trou) {
+        g->communes_trou++;
+        g->pop_trou += c->population;
+    }
+    s->acces_w += (double)c->population * ind->acces_e2sfca;
+}
+
+static void
+finish(rq_aggregate *g, const struct acc *s)
+{
+    double P = (double)g->population;
+    for (int p = 0; p < 4; p++)
+        g->part_phase[p] = P > 0 ? (double)s->pop_phase[p] / P : 0;
+    g->part_parcours = P > 0 ? (double)s->pop_parcours / P : 0;
+    g->acces_moyen = P > 0 ? s->acces_w / P : 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Builds one aggregate per distinct key (sorted), key_of(c) giving the
+** commune's key. */
+static rq_aggregate *
+group_by(const rq_dataset *ds, const rq_results *res, int by_epci, size_t *n_out)
+{
+    const char **keys = rq_xcalloc(res->n_ind + 1, sizeof *keys);
+    size_t nk = 0;
+    for (size_t a = 0; a < res->n_ind; a++) {
+        const rq_commune *c = &ds->communes[res->ind[a].commune];
+        keys[nk++] = by_epci ? c->epci : c->dep;
+    }
+    qsort(keys, nk, sizeof *keys, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < nk; i++)
+        if (u == 0 || strcmp(keys[u - 1], keys[i]) != 0)
+            keys[u++] = keys[i];
+    rq_aggregate *out = rq_xcalloc(u + 1, sizeof *out);
+    struct acc *sums = rq_xcalloc(u + 1, sizeof *sums);
+    for (size_t i = 0; i < u; i++) {
+        out[i].code = rq_xstrdup(keys[i]);
+        const char *name = "";
+        if (by_epci) {
+            const rq_epci *e = rq_epci_find(ds, keys[i]);
+            name = e ? e->name : "";
+        }
+        out[i].name = rq_xstrdup(name);
+    }
+    for (size_t a = 0; a < res->n_ind; a++) {
+        const rq_commune *c = &ds->communes[res->ind[a].commune];
+        const char *k = by_epci ? c->epci : c->dep;
+        const char **hit = bsearch(&k, keys, u, sizeof *keys, cmp_str);
+        size_t i = (size_t)(hit - keys);
+        add(&out[i], &sums[i], c, &res->ind[a]);
+    }
+    for (size_t i = 0; i < u; i++)
+        finish(&out[i], &sums[i]);
+    free(sums);
+    free(keys);
+    *n_out = u;
+    return out;
+}
+
+void
+rq_aggregates_compute(const rq_dataset *ds, rq_results *res)
+{
+    res->agg_dep = group_by(ds, res, 0, &res->n_agg_dep);
+    res->agg_epci = group_by(ds, res, 1, &res->n_agg_epci);
+    struct acc s;
+    memset(&s, 0, sizeof s);
+    memset(&res->agg_area, 0, sizeof res->agg_area);
+    const rq_config *cfg = ds->cfg;
+    res->agg_area.code = rq_xstrdup(cfg->region ? cfg->region : "departements");
+    res->agg_area.name = rq_xstrdup(cfg->name ? cfg->name : "");
+    for (size_t a = 0; a < res->n_ind; a++)
+        add(&res->agg_area, &s, &ds->communes[res->ind[a].commune], &res->ind[a]);
+    finish(&res->agg_area, &s);
+}
+
+static void
+free_aggs(rq_aggregate *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].code);
+        free(v[i].name);
+    }
+    free(v);
+}
+
+void
+rq_aggregates_fini(rq_results *res)
+{
+    free_aggs(res->agg_dep, res->n_agg_dep);
+    free_aggs(res->agg_epci, res->n_agg_epci);
+    free(res->agg_area.code);
+    free(res->agg_area.name);
+    res->agg_dep = res->agg_epci = NULL;
+    res->agg_area.code = res->agg_area.name = NULL;
+    res->n_agg_dep = res->n_agg_epci = 0;
+}

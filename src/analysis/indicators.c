@@ -1,0 +1,420 @@
+/* indicators.c - the reach and indicators stages (method.md §2, §3).
+**
+** Reach. reach(S) = zone(S) ∩ ⋃ buffer(s) over the sites s of structure S.
+** The zone is a set of whole communes chosen by code (method.md §2), kept as
+** a membership table built once per distinct zone (locate.c). For a study
+** commune c, c ∩ zone(S) is c itself when c is a member and has zero area
+** otherwise (communes do not overlap), so
+**     area(c ∩ reach(S)) = area(c ∩ ⋃ buffer(s))  if c ∈ zone(S), else 0.
+** The geometry kept per structure is therefore the union of its sites'
+** buffers, prepared once; the zone applies by membership. This is exact, and
+** it spares unions of thousands of commune polygons (région-wide zones).
+**
+** Coverage. An STRtree over the communes gives, per structure, the few
+** communes its buffers touch: a prepared "covers" settles whole communes
+** (ratio exactly 1), an intersection measures the others. couv_<k> needs
+** the union of the reaches of category k within c: when a single structure
+** of k reaches c its ratio is reused, otherwise the buffers of those
+** structures are intersected with c together.
+**
+** Distances. Per category, an STRtree of site points answers "nearest site
+** whose zone holds c" with a distance callback that skips other zones.
+*/
+#include "raquette/indicators.h"
+
+#include "raquette/fca.h"
+#include "raquette/gaps.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Reach ---------------------------------------------------------------- */
+
+void
+rq_reach_fini(rq_geos *g, rq_reach *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        rq_prepared_destroy(g, r->prep[i]); /* before its base geometry */
+        rq_geom_destroy(g, r->buf[i]);
+    }
+    free(r->prep);
+    free(r->buf);
+    memset(r, 0, sizeof *r);
+}
+
+rq_status
+rq_reach_build(rq_dataset *ds, rq_reach *r, rq_err *err)
+{
+    rq_geos *g = ds->geos;
+    rq_status rc = RQ_OK;
+    memset(r, 0, sizeof *r);
+    r->n = ds->n_structures;
+    r->buf = rq_xcalloc(r->n + 1, sizeof *r->buf);
+    r->prep = rq_xcalloc(r->n + 1, sizeof *r->prep);
+    for (size_t k = 0; k < ds->n_structures && rc == RQ_OK; k++) {
+        const rq_structure *st = &ds->structures[k];
+        rq_geom **discs = rq_xcalloc(st->n_sites + 1, sizeof *discs);
+        size_t n = 0;
+        for (size_t j = 0; j < st->n_sites; j++) {
+            const rq_site *s = &ds->sites[st->sites[j]];
+            rq_geom *pt = rq_geom_point(g, s->x, s->y);
+            /* 16 segments per quarter circle (method.md §2). */
+            discs[n] = pt ? rq_geom_buffer(g, pt, s->radius_km * 1000.0, 16, err) : NULL;
+            rq_geom_destroy(g, pt);
+            if (!discs[n]) {
+                rc = RQ_ERR_GEOS;
+                break;
+            }
+            n++;
+        }
+        if (rc == RQ_OK) {
+            r->buf[k] = rq_geom_union(g, (const rq_geom *const *)discs, n, err);
+            if (!r->buf[k] || !(r->prep[k] = rq_prepared_create(g, r->buf[k], err)))
+                rc = RQ_ERR_GEOS;
+        }
+        for (size_t j = 0; j < n; j++)
+            rq_geom_destroy(g, discs[j]);
+        free(discs);
+    }
+    if (rc != RQ_OK)
+        rq_reach_fini(g, r);
+    return rc;
+}
+
+/* ---- Coverage ratios -------------------------------------------------------- */
+
+/* The share of study commune `pos` (index in ds->area) that structure s
+** reaches. */
+struct cover {
+    size_t pos;
+    size_t s;
+    double ratio;
+};
+
+struct covers {
+    struct cover *v;
+    size_t n, cap;
+};
+
+static int
+cmp_cover(const void *a, const void *b)
+{
+    const struct cover *x = a, *y = b;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* area(c ∩ geom) / area(c), clamped to [0, 1]. */
+static int
+share_of(rq_geos *g, const rq_commune *c, const rq_geom *geom, double *out, rq_err *err)
+{
+    rq_geom *inter = rq_geom_intersection(g, c->geom, geom, err);
+    if (!inter)
+        return 0;
+    double a = rq_geom_area(g, inter) / (c->area_km2 * 1e6);
+    rq_geom_destroy(g, inter);
+    *out = a < 0 ? 0 : a > 1 ? 1 : a;
+    return 1;
+}
+
+static rq_status
+structure_covers(rq_dataset *ds, const rq_reach *r, const long *pos_of, struct covers *out,
+                 rq_err *err)
+{
+    rq_geos *g = ds->geos;
+    for (size_t s = 0; s < ds->n_structures; s++) {
+        const rq_zone *z = &ds->zones[ds->structures[s].zone];
+        size_t n = 0;
+        size_t *cand = rq_index_query_sorted(g, ds->commune_index, r->buf[s], &n);
+        for (size_t i = 0; i < n; i++) {
+            size_t ci = cand[i];
+            const rq_commune *c = &ds->communes[ci];
+            if (pos_of[ci] < 0 || !z->member[ci] || c->area_km2 <= 0)
+                continue;
+            double ratio = 0;
+            int cov = rq_prepared_covers(g, r->prep[s], c->geom);
+            int hit = cov == 1 ? 1 : cov == 0 ? rq_prepared_intersects(g, r->prep[s], c->geom) : -1;
+            if (cov < 0 || hit < 0) {
+                free(cand);
+                return rq_err_set(err, RQ_ERR_GEOS, "GEOS predicate failed on commune %s: %s",
+                                  c->code, rq_geos_last_error(g));
+            }
+            if (cov == 1)
+                ratio = 1.0; /* a commune wholly inside gets exactly 1 */
+            else if (hit == 1 && !share_of(g, c, r->buf[s], &ratio, err)) {
+                free(cand);
+                return RQ_ERR_GEOS;
+            }
+            if (ratio <= 0)
+                continue;
+            rq_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+            out->v[out->n++] = (struct cover){(size_t)pos_of[ci], s, ratio};
+        }
+        free(cand);
+    }
+    qsort(out->v, out->n, sizeof *out->v, cmp_cover);
+    return RQ_OK;
+}
+
+/* couv_<k> of one commune from the covers [b, e) of that commune. */
+static rq_status
+category_share(rq_dataset *ds, const rq_reach *r, const rq_commune *c, const struct cover *b,
+               const struct cover *e, int k, double *out, rq_err *err)
+{
+    const rq_geom **parts = NULL;
+    size_t n = 0, cap = 0;
+    double best = 0;
+    rq_status rc = RQ_OK;
+    for (const struct cover *p = b; p < e; p++) {
+        if (ds->structures[p->s].category != k)
+            continue;
+        best = p->ratio > best ? p->ratio : best;
+        rq_grow((void **)&parts, &cap, n + 1, sizeof *parts);
+        parts[n++] = r->buf[p->s];
+    }
+    *out = best;
+    if (n > 1 && best < 1.0) {
+        /* Several structures of k reach part of c: measure their union. */
+        rq_geom *u = rq_geom_union(ds->geos, parts, n, err);
+        if (!u || !share_of(ds->geos, c, u, out, err))
+            rc = RQ_ERR_GEOS;
+        rq_geom_destroy(ds->geos, u);
+    }
+    free(parts);
+    return rc;
+}
+
+/* ---- Distances -------------------------------------------------------------- */
+
+struct near {
+    const rq_dataset *ds;
+    const size_t *site_of; /* tree item -> site index */
+    size_t ci;
+};
+
+static double
+site_distance(size_t item, void *ud)
+{
+    const struct near *n = ud;
+    const rq_site *s = &n->ds->sites[n->site_of[item]];
+    const rq_commune *c = &n->ds->communes[n->ci];
+    if (!n->ds->zones[s->zone].member[n->ci])
+        return INFINITY;
+    return hypot(s->x - c->rx, s->y - c->ry);
+}
+
+static void
+nearest_sites(rq_dataset *ds, rq_results *res)
+{
+    const rq_config *cfg = ds->cfg;
+    rq_geos *g = ds->geos;
+    size_t *site_of = rq_xcalloc(ds->n_sites + 1, sizeof *site_of);
+    rq_geom **pts = rq_xcalloc(ds->n_sites + 1, sizeof *pts);
+    for (size_t i = 0; i < ds->n_sites; i++)
+        pts[i] = rq_geom_point(g, ds->sites[i].x, ds->sites[i].y);
+    for (size_t k = 0; k < cfg->n_categories; k++) {
+        rq_index *ix = rq_index_create(g);
+        size_t n = 0;
+        for (size_t i = 0; i < ds->n_sites; i++)
+            if (ds->sites[i].category == (int)k) {
+                site_of[n] = i;
+                rq_index_insert(g, ix, pts[i], n++);
+            }
+        for (size_t a = 0; a < res->n_ind; a++) {
+            rq_commune_ind *ind = &res->ind[a];
+            ind->dist_km[k] = ind->temps_min[k] = NAN;
+            if (!n)
+                continue;
+            const rq_commune *c = &ds->communes[ind->commune];
+            struct near nr = {ds, site_of, ind->commune};
+            rq_geom *q = rq_geom_point(g, c->rx, c->ry);
+            long item = rq_index_nearest(g, ix, q, site_distance, &nr);
+            rq_geom_destroy(g, q);
+            if (item < 0)
+                continue;
+            double km = site_distance((size_t)item, &nr) / 1000.0;
+            ind->dist_km[k] = km;
+            ind->temps_min[k] = km * cfg->detour / cfg->speed_kmh * 60.0;
+        }
+        rq_index_destroy(g, ix);
+    }
+    for (size_t i = 0; i < ds->n_sites; i++)
+        rq_geom_destroy(g, pts[i]);
+    free(pts);
+    free(site_of);
+}
+
+/* ---- Accessibility (method.md §3.1) ----------------------------------------- */
+
+static rq_status
+accessibility(rq_dataset *ds, rq_results *res, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    rq_geos *g = ds->geos;
+    rq_fca_weight w = {cfg->weight, cfg->band_km, cfg->band_w, cfg->n_bands,
+                       cfg->max_km, cfg->gauss_sigma_km, cfg->gravity_beta, 0};
+    double cutoff = cfg->weight == RQ_WEIGHT_STEP && cfg->n_bands ? cfg->band_km[cfg->n_bands - 1]
+                                                                 : cfg->max_km;
+    rq_index *ix = rq_index_create(g);
+    rq_geom **pts = rq_xcalloc(ds->n_sites + 1, sizeof *pts);
+    for (size_t i = 0; i < ds->n_sites; i++) {
+        pts[i] = rq_geom_point(g, ds->sites[i].x, ds->sites[i].y);
+        rq_index_insert(g, ix, pts[i], i);
+    }
+    rq_fca_pair *pairs = NULL;
+    size_t n_pairs = 0, cap = 0;
+    double *pop = rq_xcalloc(res->n_ind + 1, sizeof *pop);
+    double *acc = rq_xcalloc(res->n_ind + 1, sizeof *acc);
+    double *capa = rq_xcalloc(ds->n_sites + 1, sizeof *capa);
+    unsigned char *reached = rq_xcalloc(ds->n_sites + 1, 1);
+    for (size_t i = 0; i < ds->n_sites; i++)
+        capa[i] = ds->sites[i].capacity;
+    for (size_t a = 0; a < res->n_ind; a++) {
+        const rq_commune *c = &ds->communes[res->ind[a].commune];
+        pop[a] = (double)c->population;
+        double m = cutoff * 1000.0;
+        rq_geom *box = rq_geom_rectangle(g, c->rx - m, c->ry - m, c->rx + m, c->ry + m);
+        size_t n = 0;
+        size_t *cand = rq_index_query_sorted(g, ix, box, &n);
+        rq_geom_destroy(g, box);
+        for (size_t i = 0; i < n; i++) {
+            const rq_site *s = &ds->sites[cand[i]];
+            if (!ds->zones[s->zone].member[res->ind[a].commune])
+                continue; /* only pairs where the commune lies in the site's zone */
+            double km = hypot(s->x - c->rx, s->y - c->ry) / 1000.0;
+            if (km > cutoff)
+                continue;
+            rq_grow((void **)&pairs, &cap, n_pairs + 1, sizeof *pairs);
+            pairs[n_pairs++] = (rq_fca_pair){a, cand[i], km};
+        }
+        free(cand);
+    }
+    rq_status rc = rq_fca_compute(cfg->fca_variant, pop, res->n_ind, capa, ds->n_sites, pairs,
+                                  n_pairs, &w, 10000.0, acc, NULL, reached, err);
+    if (rc == RQ_OK) {
+        res->supply_reached = 0;
+        res->fca_identity = 0;
+        for (size_t i = 0; i < ds->n_sites; i++)
+            if (reached[i])
+                res->supply_reached += capa[i];
+        for (size_t a = 0; a < res->n_ind; a++) {
+            res->ind[a].acces_e2sfca = acc[a];
+            res->fca_identity += pop[a] * acc[a] / 10000.0;
+        }
+    }
+    for (size_t i = 0; i < ds->n_sites; i++)
+        rq_geom_destroy(g, pts[i]);
+    free(pts);
+    rq_index_destroy(g, ix);
+    free(pairs);
+    free(pop);
+    free(acc);
+    free(capa);
+    free(reached);
+    return rc;
+}
+
+/* ---- Assembly ---------------------------------------------------------------- */
+
+void
+rq_results_fini(rq_geos *g, rq_results *res)
+{
+    for (size_t a = 0; a < res->n_ind; a++) {
+        free(res->ind[a].couv);
+        free(res->ind[a].nb);
+        free(res->ind[a].dist_km);
+        free(res->ind[a].temps_min);
+    }
+    free(res->ind);
+    for (size_t i = 0; i < res->n_gaps; i++)
+        rq_gap_zone_fini(g, &res->gaps[i]);
+    free(res->gaps);
+    rq_aggregates_fini(res);
+    memset(res, 0, sizeof *res);
+}
+
+static void
+alloc_indicators(const rq_dataset *ds, rq_results *res)
+{
+    size_t nk = ds->cfg->n_categories;
+    res->n_ind = ds->n_area;
+    res->ind = rq_xcalloc(ds->n_area + 1, sizeof *res->ind);
+    for (size_t a = 0; a < ds->n_area; a++) {
+        rq_commune_ind *ind = &res->ind[a];
+        ind->commune = ds->area[a];
+        ind->couv = rq_xcalloc(nk + 1, sizeof *ind->couv);
+        ind->nb = rq_xcalloc(nk + 1, sizeof *ind->nb);
+        ind->dist_km = rq_xcalloc(nk + 1, sizeof *ind->dist_km);
+        ind->temps_min = rq_xcalloc(nk + 1, sizeof *ind->temps_min);
+        ind->zone_trou = -1;
+        for (int p = 0; p < RQ_NPHASES; p++)
+            ind->zone_trou_p[p] = -1;
+    }
+}
+
+/* phase_<p>, nb_phases, parcours_complet, rural, trou, missing phases. */
+static void
+derive_flags(const rq_dataset *ds, rq_commune_ind *ind, unsigned phases)
+{
+    const rq_config *cfg = ds->cfg;
+    ind->nb_phases = 0;
+    ind->missing = 0;
+    ind->nb_phases_manquantes = 0;
+    for (int p = 0; p < RQ_NPHASES; p++) {
+        ind->phase[p] = (phases >> p) & 1u;
+        ind->nb_phases += ind->phase[p];
+        if (cfg->required[p] && !ind->phase[p]) {
+            ind->missing |= 1u << p;
+            ind->nb_phases_manquantes++;
+        }
+    }
+    ind->parcours_complet = ind->nb_phases == RQ_NPHASES;
+    ind->rural = ds->communes[ind->commune].rural;
+    ind->trou = ind->rural && ind->missing != 0;
+}
+
+rq_status
+rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *res, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    struct covers cv = {NULL, 0, 0};
+    long *pos_of = rq_xcalloc(ds->n_communes + 1, sizeof *pos_of);
+    rq_status rc;
+    for (size_t i = 0; i < ds->n_communes; i++)
+        pos_of[i] = -1;
+    for (size_t a = 0; a < ds->n_area; a++)
+        pos_of[ds->area[a]] = (long)a;
+    alloc_indicators(ds, res);
+    if ((rc = structure_covers(ds, r, pos_of, &cv, err)) != RQ_OK)
+        goto cleanup;
+    size_t j = 0;
+    for (size_t a = 0; a < res->n_ind && rc == RQ_OK; a++) {
+        rq_commune_ind *ind = &res->ind[a];
+        const rq_commune *c = &ds->communes[ind->commune];
+        size_t b = j;
+        while (j < cv.n && cv.v[j].pos == a)
+            j++;
+        unsigned phases = 0;
+        for (size_t q = b; q < j; q++) {
+            const rq_structure *st = &ds->structures[cv.v[q].s];
+            /* Inclusive threshold on the unrounded ratio (method.md §3). */
+            if (cv.v[q].ratio >= cfg->threshold) {
+                ind->nb[st->category]++;
+                phases |= st->phases;
+            }
+        }
+        for (size_t k = 0; k < cfg->n_categories && rc == RQ_OK; k++)
+            rc = category_share(ds, r, c, cv.v + b, cv.v + j, (int)k, &ind->couv[k], err);
+        derive_flags(ds, ind, phases);
+    }
+    if (rc != RQ_OK)
+        goto cleanup;
+    nearest_sites(ds, res);
+    rc = accessibility(ds, res, err);
+cleanup:
+    free(cv.v);
+    free(pos_of);
+    return rc;
+}

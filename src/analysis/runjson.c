@@ -1,0 +1,150 @@
+/* runjson.c - run.json: what a planner needs to know how a result was made
+** (parameters, inputs and their SHA-256, counts, unmatched codes, warnings,
+** tool version, stage timings). Everything but the timings is a function of
+** the inputs, so two runs differ only in "durees_s". */
+#include "raquette/analysis.h"
+
+#include "raquette/io.h"
+#include "raquette/writer.h"
+
+#include <string.h>
+
+static void
+input(rq_json *arr, const char *role, const rq_input *in)
+{
+    if (!in->path)
+        return;
+    char sha[65] = "";
+    rq_json *o = rq_json_append_object(arr);
+    rq_json_set_string(o, "role", role);
+    rq_json_set_string(o, "chemin", in->path);
+    if (in->layer)
+        rq_json_set_string(o, "couche", in->layer);
+    if (rq_io_sha256_file(in->path, sha))
+        rq_json_set_string(o, "sha256", sha);
+    else
+        rq_json_set_null(o, "sha256");
+}
+
+static void
+parameters(rq_json *root, const rq_dataset *ds)
+{
+    const rq_config *cfg = ds->cfg;
+    rq_json *p = rq_json_set_object(root, "parametres");
+    if (cfg->region)
+        rq_json_set_string(p, "region", cfg->region);
+    if (cfg->departements) {
+        rq_json *d = rq_json_set_array(p, "departements");
+        for (size_t i = 0; i < cfg->n_departements; i++)
+            rq_json_append_string(d, cfg->departements[i]);
+    }
+    rq_json_set_string(p, "crs_metrique", cfg->crs);
+    rq_json *cats = rq_json_set_object(p, "rayons_km");
+    for (size_t k = 0; k < cfg->n_categories; k++)
+        rq_json_set_double(cats, cfg->categories[k].name, cfg->categories[k].radius_km, 3);
+    rq_json *req = rq_json_set_array(p, "phases_requises");
+    for (int q = 0; q < RQ_NPHASES; q++)
+        if (cfg->required[q])
+            rq_json_append_string(req, rq_phase_names[q]);
+    rq_json_set_double(p, "seuil_couverture", cfg->threshold, 6);
+    rq_json_set_double(p, "detour", cfg->detour, 6);
+    rq_json_set_double(p, "vitesse_kmh", cfg->speed_kmh, 6);
+    rq_json *acc = rq_json_set_object(p, "accessibilite");
+    rq_json_set_string(acc, "variante", cfg->fca_variant == RQ_FCA_2SFCA ? "2sfca" : "e2sfca");
+    static const char *const wname[] = {"step", "gaussian", "gravity"};
+    rq_json_set_string(acc, "poids", wname[cfg->weight]);
+    rq_json *bands = rq_json_set_array(acc, "bandes");
+    for (size_t i = 0; i < cfg->n_bands; i++) {
+        rq_json *b = rq_json_append_object(bands);
+        rq_json_set_double(b, "jusqu_a_km", cfg->band_km[i], 6);
+        rq_json_set_double(b, "poids", cfg->band_w[i], 6);
+    }
+    rq_json_set_double(acc, "max_km", cfg->max_km, 6);
+    rq_json_set_string(p, "regle_ruralite", ds->rurality_rule ? ds->rurality_rule : "");
+}
+
+static void
+counts(rq_json *root, const rq_dataset *ds, const rq_results *res)
+{
+    const rq_stats *st = &ds->stats;
+    rq_json *c = rq_json_set_object(root, "comptes");
+    rq_json_set_int(c, "contours_lus", (long long)st->n_boundaries);
+    rq_json_set_int(c, "codes_fusionnes", (long long)st->n_codes_merged);
+    rq_json_set_int(c, "codes_table_passage", (long long)st->n_codes_passage);
+    rq_json_set_int(c, "geometries_reparees", (long long)st->n_repaired);
+    rq_json_set_int(c, "communes_table", (long long)st->n_communes_area);
+    rq_json_set_int(c, "communes", (long long)ds->n_area);
+    rq_json_set_int(c, "population", st->population_area);
+    rq_json_set_int(c, "communes_rurales", (long long)st->n_rural);
+    rq_json_set_int(c, "communes_ruralite_par_defaut", (long long)st->n_fallback);
+    rq_json_set_int(c, "sites", (long long)ds->n_sites);
+    rq_json_set_int(c, "structures", (long long)ds->n_structures);
+    rq_json_set_int(c, "sites_dans_zone_etude", (long long)st->n_sites_area);
+    rq_json_set_int(c, "lignes_ignorees", (long long)st->n_skipped_rows);
+    size_t n_trou = 0, per_phase[RQ_NPHASES + 1] = {0};
+    long pop_trou = 0;
+    for (size_t a = 0; a < res->n_ind; a++)
+        if (res->ind[a].trou) {
+            n_trou++;
+            pop_trou += ds->communes[res->ind[a].commune].population;
+        }
+    for (size_t i = 0; i < res->n_gaps; i++)
+        per_phase[res->gaps[i].phase + 1]++;
+    rq_json_set_int(c, "communes_trou", (long long)n_trou);
+    rq_json_set_int(c, "population_trou", pop_trou);
+    rq_json *z = rq_json_set_object(c, "zones_trou");
+    rq_json_set_int(z, "toutes", (long long)per_phase[0]);
+    for (int p = 0; p < RQ_NPHASES; p++)
+        if (ds->cfg->required[p])
+            rq_json_set_int(z, rq_phase_names[p], (long long)per_phase[p + 1]);
+    rq_json *f = rq_json_set_object(root, "controle_e2sfca");
+    rq_json_set_double(f, "somme_capacites_atteignant", res->supply_reached, 6);
+    rq_json_set_double(f, "somme_population_acces", res->fca_identity, 6);
+}
+
+rq_status
+rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta *meta,
+                 const char *path, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    rq_json *root = rq_json_object();
+    rq_json_set_string(root, "outil", "raquette");
+    rq_json_set_string(root, "version", RQ_VERSION);
+    rq_json_set_int(root, "version_methode", 1);
+    rq_json_set_string(root, "nom", meta->run_name);
+    rq_json_set_string(root, "configuration", meta->config_path);
+    parameters(root, ds);
+    rq_json *in = rq_json_set_array(root, "entrees");
+    input(in, "communes", &cfg->communes);
+    input(in, "cog", &cfg->cog);
+    input(in, "epci", &cfg->epci);
+    input(in, "passage", &cfg->passage);
+    input(in, "densite", &cfg->density);
+    input(in, "structures", &cfg->structures);
+    {
+        char sha[65] = "";
+        rq_json *o = rq_json_append_object(in);
+        rq_json_set_string(o, "role", "configuration");
+        rq_json_set_string(o, "chemin", meta->config_path);
+        if (rq_io_sha256_file(meta->config_path, sha))
+            rq_json_set_string(o, "sha256", sha);
+    }
+    counts(root, ds, res);
+    rq_json *um = rq_json_set_array(root, "codes_non_apparies");
+    for (size_t i = 0; i < ds->n_unmatched; i++) {
+        rq_json *o = rq_json_append_object(um);
+        rq_json_set_string(o, "cote", ds->unmatched[i].side);
+        rq_json_set_string(o, "code", ds->unmatched[i].code);
+        rq_json_set_string(o, "nom", ds->unmatched[i].name);
+    }
+    rq_json *w = rq_json_set_array(root, "avertissements");
+    for (size_t i = 0; i < ds->warnings.n; i++)
+        rq_json_append_string(w, ds->warnings.items[i]);
+    rq_json *t = rq_json_set_object(root, "durees_s");
+    rq_json_set_double(t, "chargement", meta->seconds_prepare, 3);
+    for (size_t i = 0; i < res->n_timings; i++)
+        rq_json_set_double(t, res->timings[i].stage, res->timings[i].seconds, 3);
+    rq_status rc = rq_io_write_json(path, root, err);
+    rq_json_free(root);
+    return rc;
+}

@@ -1,0 +1,321 @@
+/* runjson.c - small JSON documents (run.json) over json-c.
+**
+** json-c provides the value tree (objects keep their keys in insertion
+** order, replacing a key keeps its place). The text is produced here rather
+** than by json_object_to_json_string_ext: json-c's pretty printer writes
+** empty containers as "[\n  ]" and its layout has changed between releases,
+** while run.json must be byte-stable. Doubles are stored with their final
+** text (json_object_new_double_s), formatted independently of the locale.
+*/
+#include "raquette/writer.h"
+
+#include <cpl_string.h>
+#include <json-c/json_object.h>
+#include <json-c/json_object_iterator.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DECIMALS 17
+
+/* rq_json is an opaque name for a json_object: only this file converts. */
+static struct json_object *
+jo(const rq_json *j)
+{
+    return (struct json_object *)(uintptr_t)j;
+}
+
+static rq_json *
+rj(struct json_object *o)
+{
+    return (rq_json *)o;
+}
+
+/* json-c returns NULL only when memory runs out: same policy as rq_xmalloc. */
+static struct json_object *
+must(struct json_object *o)
+{
+    if (!o) {
+        fputs("raquette: out of memory\n", stderr);
+        abort();
+    }
+    return o;
+}
+
+static void
+put(rq_json *obj, const char *key, struct json_object *v)
+{
+    if (!json_object_is_type(jo(obj), json_type_object)) {
+        fputs("raquette: BUG: rq_json_set_* on a non-object\n", stderr);
+        abort();
+    }
+    if (json_object_object_add(jo(obj), key, v) != 0) {
+        fputs("raquette: out of memory\n", stderr);
+        abort();
+    }
+}
+
+static void
+push(rq_json *arr, struct json_object *v)
+{
+    if (!json_object_is_type(jo(arr), json_type_array)) {
+        fputs("raquette: BUG: rq_json_append_* on a non-array\n", stderr);
+        abort();
+    }
+    if (json_object_array_add(jo(arr), v) != 0) {
+        fputs("raquette: out of memory\n", stderr);
+        abort();
+    }
+}
+
+/* Same rounding as the layer writer (half away from zero on v*10^d), then
+** "%.<d>f" of the result, which is exactly that decimal. Non-finite -> null. */
+static struct json_object *
+new_double(double v, int decimals)
+{
+    char buf[400];
+    int d = decimals < 0 ? 0 : decimals > MAX_DECIMALS ? MAX_DECIMALS : decimals;
+    double s = pow(10.0, d);
+    double r = isfinite(v) ? round(v * s) / s : v;
+    if (!isfinite(r))
+        return NULL;
+    if (r == 0.0)
+        r = 0.0; /* no "-0.00" */
+    CPLsnprintf(buf, sizeof buf, "%.*f", d, r);
+    return must(json_object_new_double_s(r, buf));
+}
+
+static struct json_object *
+new_string(const char *v)
+{
+    return v ? must(json_object_new_string(v)) : NULL;
+}
+
+rq_json *
+rq_json_object(void)
+{
+    return rj(must(json_object_new_object()));
+}
+
+rq_json *
+rq_json_array(void)
+{
+    return rj(must(json_object_new_array()));
+}
+
+void
+rq_json_free(rq_json *j)
+{
+    if (j)
+        json_object_put(jo(j));
+}
+
+void
+rq_json_set_string(rq_json *obj, const char *key, const char *v)
+{
+    put(obj, key, new_string(v));
+}
+
+void
+rq_json_set_int(rq_json *obj, const char *key, long long v)
+{
+    put(obj, key, must(json_object_new_int64((int64_t)v)));
+}
+
+void
+rq_json_set_double(rq_json *obj, const char *key, double v, int decimals)
+{
+    put(obj, key, new_double(v, decimals));
+}
+
+void
+rq_json_set_bool(rq_json *obj, const char *key, int v)
+{
+    put(obj, key, must(json_object_new_boolean(v != 0)));
+}
+
+void
+rq_json_set_null(rq_json *obj, const char *key)
+{
+    put(obj, key, NULL);
+}
+
+rq_json *
+rq_json_set_object(rq_json *obj, const char *key)
+{
+    struct json_object *o = must(json_object_new_object());
+    put(obj, key, o);
+    return rj(o);
+}
+
+rq_json *
+rq_json_set_array(rq_json *obj, const char *key)
+{
+    struct json_object *o = must(json_object_new_array());
+    put(obj, key, o);
+    return rj(o);
+}
+
+void
+rq_json_append_string(rq_json *arr, const char *v)
+{
+    push(arr, new_string(v));
+}
+
+void
+rq_json_append_int(rq_json *arr, long long v)
+{
+    push(arr, must(json_object_new_int64((int64_t)v)));
+}
+
+void
+rq_json_append_double(rq_json *arr, double v, int decimals)
+{
+    push(arr, new_double(v, decimals));
+}
+
+rq_json *
+rq_json_append_object(rq_json *arr)
+{
+    struct json_object *o = must(json_object_new_object());
+    push(arr, o);
+    return rj(o);
+}
+
+rq_json *
+rq_json_append_array(rq_json *arr)
+{
+    struct json_object *o = must(json_object_new_array());
+    push(arr, o);
+    return rj(o);
+}
+
+/* RFC 8259 string: escapes quote, backslash and control characters; every
+** other byte (UTF-8 included, and "/") is written as is. */
+static void
+emit_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        case '\b':
+            fputs("\\b", f);
+            break;
+        case '\f':
+            fputs("\\f", f);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", (unsigned)*p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void
+indent(FILE *f, int level)
+{
+    for (int i = 0; i < level; i++)
+        fputs("  ", f);
+}
+
+static void
+emit(FILE *f, struct json_object *o, int level)
+{
+    switch (json_object_get_type(o)) {
+    case json_type_object: {
+        struct json_object_iterator it = json_object_iter_begin(o);
+        struct json_object_iterator end = json_object_iter_end(o);
+        if (json_object_iter_equal(&it, &end)) {
+            fputs("{}", f);
+            break;
+        }
+        fputs("{\n", f);
+        for (int first = 1; !json_object_iter_equal(&it, &end);
+             json_object_iter_next(&it), first = 0) {
+            fputs(first ? "" : ",\n", f);
+            indent(f, level + 1);
+            emit_string(f, json_object_iter_peek_name(&it));
+            fputs(": ", f);
+            emit(f, json_object_iter_peek_value(&it), level + 1);
+        }
+        fputc('\n', f);
+        indent(f, level);
+        fputc('}', f);
+        break;
+    }
+    case json_type_array: {
+        size_t n = json_object_array_length(o);
+        if (n == 0) {
+            fputs("[]", f);
+            break;
+        }
+        fputs("[\n", f);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? ",\n" : "", f);
+            indent(f, level + 1);
+            emit(f, json_object_array_get_idx(o, i), level + 1);
+        }
+        fputc('\n', f);
+        indent(f, level);
+        fputc(']', f);
+        break;
+    }
+    case json_type_string:
+        emit_string(f, json_object_get_string(o));
+        break;
+    case json_type_null:
+        fputs("null", f);
+        break;
+    default: /* numbers and booleans: json-c's text (ours for doubles) */
+        fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), f);
+        break;
+    }
+}
+
+char *
+rq_json_to_string(const rq_json *j)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        fputs("raquette: out of memory\n", stderr);
+        abort();
+    }
+    emit(f, jo(j), 0);
+    fputc('\n', f);
+    if (fclose(f) != 0 || !buf) {
+        fputs("raquette: out of memory\n", stderr);
+        abort();
+    }
+    return buf;
+}
+
+rq_status
+rq_io_write_json(const char *path, const rq_json *root, rq_err *err)
+{
+    char *text = rq_json_to_string(root);
+    rq_status rc = rq_io_write_file(path, text, strlen(text), err);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,632 @@
+/* test_writer.c - GeoJSON/CSV layers, the atomic output folder and JSON
+** documents (src/io/writer.c, outdir.c, runjson.c).
+**
+** The square of the GeoJSON test is x 700-701 km, y 6300-6301 km in
+** EPSG:2154. Its corners in lon/lat were computed independently with
+** PROJ 9.1.1's CLI:
+**   printf "700000 6300000\n701000 6300000\n701000 6301000\n700000 6301000\n" |
+**     cs2cs -f "%.9f" EPSG:2154 EPSG:4326
+** which prints lat lon: 43.799015750 3.000000000 / 43.799015042 3.012424054 /
+** 43.808013887 3.012426009 / 43.808014595 3.000000000.
+** Expected CSV text and JSON text are written by hand from docs/outputs.md.
+*/
+#include "rq_test.h"
+
+#include "raquette/io.h"
+#include "raquette/writer.h"
+
+#include <dirent.h>
+#include <json-c/json_object.h>
+#include <json-c/json_tokener.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static char *
+slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    size_t cap = 4096, len = 0, r;
+    char *buf = malloc(cap);
+    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int
+exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void
+rm_rf(const char *path)
+{
+    char *cmd = rq_xasprintf("rm -rf '%s'", path);
+    assert_int_equal(rq_test_run(cmd, NULL), 0);
+    free(cmd);
+}
+
+/* Number of entries of dir whose name starts with prefix. */
+static int
+count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+static unsigned char *
+put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        *p++ = (unsigned char)(v >> (8 * i));
+    return p;
+}
+
+static unsigned char *
+put_f64(unsigned char *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    for (int i = 0; i < 8; i++)
+        *p++ = (unsigned char)(v >> (8 * i));
+    return p;
+}
+
+/* Little-endian WKB polygon with one ring of n points (x, y pairs). */
+static size_t
+wkb_polygon(unsigned char *buf, const double *xy, uint32_t n)
+{
+    unsigned char *p = buf;
+    *p++ = 1;
+    p = put_u32(p, 3);
+    p = put_u32(p, 1);
+    p = put_u32(p, n);
+    for (uint32_t i = 0; i < 2 * n; i++)
+        p = put_f64(p, xy[i]);
+    return (size_t)(p - buf);
+}
+
+static size_t
+wkb_point(unsigned char *buf, double x, double y)
+{
+    unsigned char *p = buf;
+    *p++ = 1;
+    p = put_u32(p, 1);
+    p = put_f64(p, x);
+    p = put_f64(p, y);
+    return (size_t)(p - buf);
+}
+
+/* ---- the test layer --------------------------------------------------- */
+
+static const rq_field_def fields[] = {
+    {"code", RQ_FT_STRING, 0}, {"nom", RQ_FT_STRING, 0},          {"population", RQ_FT_INT, 0},
+    {"part", RQ_FT_REAL, 4},   {"superficie_km2", RQ_FT_REAL, 2}, {"vide", RQ_FT_REAL, 4},
+    {"epci", RQ_FT_STRING, 0}, {"indice", RQ_FT_REAL, 4},
+};
+#define N_FIELDS (sizeof fields / sizeof fields[0])
+
+/* Writes the two test features; the first has the square (ring given
+** clockwise, so RFC 7946's right-hand rule must turn it), the second none. */
+static void
+write_layer(const char *path, rq_out_format fmt)
+{
+    rq_err err;
+    rq_out_geom g = fmt == RQ_OUT_GEOJSON ? RQ_OUT_POLYGON : RQ_OUT_NOGEOM;
+    rq_writer *w = rq_writer_open(path, fmt, "communes", fields, N_FIELDS, g,
+                                  g == RQ_OUT_NOGEOM ? NULL : "EPSG:2154", &err);
+    if (!w)
+        fail_msg("%s", err.msg);
+
+    rq_writer_set_string(w, 0, "01001");
+    rq_writer_set_string(w, 1, "L'Abergement-Clémenciat");
+    rq_writer_set_int(w, 2, 779);
+    rq_writer_set_real(w, 3, 0.123456789);
+    rq_writer_set_real(w, 4, 1234567.891);
+    rq_writer_set_real(w, 5, NAN);
+    rq_writer_set_string(w, 6, "200069193");
+    rq_writer_set_real(w, 7, 3968439.57261); /* %.17g would print ...5726000001 */
+    if (g == RQ_OUT_POLYGON) {
+        const double ring[] = {700000,  6300000, 700000,  6301000, 701000,
+                               6301000, 701000,  6300000, 700000,  6300000};
+        unsigned char wkb[128];
+        size_t len = wkb_polygon(wkb, ring, 5);
+        if (rq_writer_set_geometry_wkb(w, wkb, len, &err) != RQ_OK)
+            fail_msg("%s", err.msg);
+    }
+    if (rq_writer_add(w, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+
+    rq_writer_set_string(w, 0, "01002");
+    rq_writer_set_string(w, 1, "Ambérieux, en \"Dombes\"");
+    rq_writer_set_int(w, 2, 0);
+    rq_writer_set_real(w, 3, 0.5);
+    rq_writer_set_real(w, 4, 1.0);
+    rq_writer_set_real(w, 5, -0.00001); /* rounds to -0, written as 0 */
+    rq_writer_set_string(w, 6, NULL);
+    rq_writer_set_real(w, 7, 1234.5);
+    if (rq_writer_add(w, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(rq_writer_count(w), 2);
+    if (rq_writer_close(w, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void
+test_geojson(void **state)
+{
+    (void)state;
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/communes.geojson", dir);
+    write_layer(path, RQ_OUT_GEOJSON);
+
+    /* Number formats, exactly as documented (docs/outputs.md). */
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "\"properties\": { \"code\": \"01001\", \"nom\": "
+                                 "\"L'Abergement-Clémenciat\", \"population\": 779, "
+                                 "\"part\": 0.1235, \"superficie_km2\": 1234567.89, "
+                                 "\"vide\": null, \"epci\": \"200069193\", "
+                                 "\"indice\": 3968439.5726 }"));
+    assert_non_null(strstr(text, "\"properties\": { \"code\": \"01002\", \"nom\": "
+                                 "\"Ambérieux, en \\\"Dombes\\\"\", \"population\": 0, "
+                                 "\"part\": 0.5, \"superficie_km2\": 1.0, \"vide\": 0.0, "
+                                 "\"epci\": null, \"indice\": 1234.5 }, \"geometry\": null }"));
+    assert_null(strstr(text, "\"crs\"")); /* RFC 7946 has no crs member */
+    assert_null(strstr(text, "\"bbox\""));
+
+    struct json_object *doc = json_tokener_parse(text);
+    assert_non_null(doc);
+    struct json_object *feats, *f0, *geom, *props, *v, *coords;
+    assert_true(json_object_object_get_ex(doc, "features", &feats));
+    assert_int_equal(json_object_array_length(feats), 2);
+    f0 = json_object_array_get_idx(feats, 0);
+    assert_true(json_object_object_get_ex(f0, "properties", &props));
+    assert_true(json_object_object_get_ex(props, "code", &v));
+    assert_true(json_object_is_type(v, json_type_string));
+    assert_string_equal(json_object_get_string(v), "01001");
+    assert_true(json_object_object_get_ex(props, "part", &v));
+    assert_true(json_object_get_double(v) == 0.1235);
+    assert_true(json_object_object_get_ex(props, "vide", &v));
+    assert_null(v); /* present and null */
+
+    assert_true(json_object_object_get_ex(f0, "geometry", &geom));
+    assert_true(json_object_object_get_ex(geom, "type", &v));
+    assert_string_equal(json_object_get_string(v), "MultiPolygon");
+    assert_true(json_object_object_get_ex(geom, "coordinates", &coords));
+    assert_int_equal(json_object_array_length(coords), 1);
+    struct json_object *ring = json_object_array_get_idx(json_object_array_get_idx(coords, 0), 0);
+    assert_int_equal(json_object_array_length(ring), 5);
+    /* cs2cs lon/lat of each metric corner, matched in whatever order and
+    ** orientation the writer chose; the ring must be closed and
+    ** counterclockwise (positive shoelace area in lon/lat). */
+    const double want[4][2] = {{3.000000000, 43.799015750},
+                               {3.012424054, 43.799015042},
+                               {3.012426009, 43.808013887},
+                               {3.000000000, 43.808014595}};
+    double lon[5], lat[5], area = 0;
+    for (size_t i = 0; i < 5; i++) {
+        struct json_object *pt = json_object_array_get_idx(ring, i);
+        assert_int_equal(json_object_array_length(pt), 2);
+        lon[i] = json_object_get_double(json_object_array_get_idx(pt, 0));
+        lat[i] = json_object_get_double(json_object_array_get_idx(pt, 1));
+    }
+    assert_true(lon[0] == lon[4] && lat[0] == lat[4]);
+    for (size_t i = 0; i < 4; i++) {
+        int matched = 0;
+        for (size_t k = 0; k < 4; k++)
+            matched += fabs(lon[i] - want[k][0]) <= 1e-6 && fabs(lat[i] - want[k][1]) <= 1e-6;
+        if (matched != 1)
+            fail_msg("vertex %zu (%.9f %.9f) is not one of the cs2cs corners", i, lon[i], lat[i]);
+        area += lon[i] * lat[i + 1] - lon[i + 1] * lat[i];
+        /* 6 decimals at most (COORDINATE_PRECISION=6). */
+        assert_float_equal(lon[i] * 1e6, round(lon[i] * 1e6), 1e-6);
+        assert_float_equal(lat[i] * 1e6, round(lat[i] * 1e6), 1e-6);
+    }
+    assert_true(area > 0);
+    json_object_put(doc);
+
+    /* Writing again gives the same bytes. */
+    char *path2 = rq_xasprintf("%s/again.geojson", dir);
+    write_layer(path2, RQ_OUT_GEOJSON);
+    char *text2 = slurp(path2);
+    assert_string_equal(text, text2);
+
+    free(text2);
+    free(text);
+    free(path2);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+static void
+test_csv(void **state)
+{
+    (void)state;
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/communes.csv", dir);
+    char *csvt = rq_xasprintf("%s/communes.csvt", dir);
+    write_layer(path, RQ_OUT_CSV);
+
+    char *text = slurp(path);
+    assert_string_equal(text, "code,nom,population,part,superficie_km2,vide,epci,indice\n"
+                              "01001,L'Abergement-Clémenciat,779,0.1235,1234567.89,,200069193,"
+                              "3968439.5726\n"
+                              "01002,\"Ambérieux, en \"\"Dombes\"\"\",0,0.5000,1.00,0.0000,,"
+                              "1234.5000\n");
+    char *types = slurp(csvt);
+    assert_string_equal(types, "String,String,Integer64,Real(24.4),Real(24.2),Real(24.4),String,"
+                               "Real(24.4)\n");
+    free(types);
+
+    write_layer(path, RQ_OUT_CSV); /* replaces the file: same bytes */
+    char *text2 = slurp(path);
+    assert_string_equal(text, text2);
+
+    free(text2);
+    free(text);
+    free(csvt);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+static void
+test_point_layer(void **state)
+{
+    (void)state;
+    rq_err err;
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/sites.geojson", dir);
+    const rq_field_def f[] = {{"site_id", RQ_FT_STRING, 0}};
+    rq_writer *w =
+        rq_writer_open(path, RQ_OUT_GEOJSON, "sites", f, 1, RQ_OUT_POINT, "EPSG:2154", &err);
+    if (!w)
+        fail_msg("%s", err.msg);
+    unsigned char wkb[64];
+    size_t len = wkb_point(wkb, 700000, 6300000);
+    rq_writer_set_string(w, 0, "s1");
+    assert_int_equal(rq_writer_set_geometry_wkb(w, wkb, len, &err), RQ_OK);
+    assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+
+    /* A polygon does not go in a point layer; bad WKB is refused. */
+    const double ring[] = {0, 0, 1, 0, 1, 1, 0, 0};
+    unsigned char poly[128];
+    len = wkb_polygon(poly, ring, 4);
+    assert_int_equal(rq_writer_set_geometry_wkb(w, poly, len, &err), RQ_ERR_INTERNAL);
+    if (!strstr(err.msg, "Polygon"))
+        fail_msg("%s", err.msg);
+    assert_int_equal(rq_writer_set_geometry_wkb(w, poly, 7, &err), RQ_ERR_GDAL);
+    assert_int_equal(rq_writer_close(w, &err), RQ_OK);
+
+    char *text = slurp(path);
+    assert_non_null(strstr(text, "\"properties\": { \"site_id\": \"s1\" }, \"geometry\": { "
+                                 "\"type\": \"Point\", \"coordinates\": [ 3.0, 43.799016 ] }"));
+    free(text);
+
+    /* Abort writes nothing. */
+    char *p2 = rq_xasprintf("%s/none.geojson", dir);
+    w = rq_writer_open(p2, RQ_OUT_GEOJSON, "none", f, 1, RQ_OUT_NOGEOM, NULL, &err);
+    assert_non_null(w);
+    rq_writer_set_string(w, 0, "x");
+    assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+    rq_writer_abort(w);
+    assert_false(exists(p2));
+    free(p2);
+
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+static void
+test_writer_errors(void **state)
+{
+    (void)state;
+    rq_err err;
+    const rq_field_def f[] = {{"a", RQ_FT_REAL, 2}};
+    const rq_field_def twice[] = {{"a", RQ_FT_INT, 0}, {"a", RQ_FT_INT, 0}};
+
+    assert_null(rq_writer_open("/tmp/x.txt", RQ_OUT_CSV, "x", f, 1, RQ_OUT_NOGEOM, NULL, &err));
+    assert_int_equal(err.code, RQ_ERR_INTERNAL);
+    assert_null(
+        rq_writer_open("/tmp/x.csv", RQ_OUT_CSV, "x", f, 1, RQ_OUT_POINT, "EPSG:2154", &err));
+    assert_int_equal(err.code, RQ_ERR_INTERNAL);
+    assert_null(rq_writer_open("/tmp/x.csv", RQ_OUT_CSV, "x", twice, 2, RQ_OUT_NOGEOM, NULL, &err));
+    assert_non_null(strstr(err.msg, "defined twice"));
+    assert_null(rq_writer_open("/nonexistent-folder-rq/x.csv", RQ_OUT_CSV, "x", f, 1, RQ_OUT_NOGEOM,
+                               NULL, &err));
+    assert_int_equal(err.code, RQ_ERR_IO);
+    assert_non_null(strstr(err.msg, "/nonexistent-folder-rq/"));
+
+    /* A full disk is reported at close, naming the file (GDAL alone would
+    ** leave a truncated file and report success). */
+    if (!exists("/dev/full"))
+        skip();
+    rq_writer *w =
+        rq_writer_open("/dev/full", RQ_OUT_GEOJSON, "x", f, 1, RQ_OUT_NOGEOM, NULL, &err);
+    if (!w)
+        fail_msg("%s", err.msg);
+    rq_writer_set_real(w, 0, 1.5);
+    assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+    assert_int_equal(rq_writer_close(w, &err), RQ_ERR_IO);
+    assert_non_null(strstr(err.msg, "/dev/full"));
+    assert_non_null(strstr(err.msg, "disk is full"));
+    assert_true(exists("/dev/full")); /* a device is never unlinked */
+}
+
+/* ---- output folder ---------------------------------------------------- */
+
+static void
+test_outdir_commit_replaces(void **state)
+{
+    (void)state;
+    rq_err err;
+    char *root = rq_test_tmpdir();
+    char *target = rq_xasprintf("%s/a/b/run", root); /* parents made as needed */
+    char *parent = rq_xasprintf("%s/a/b", root);
+
+    rq_outdir *o = rq_outdir_begin(target, &err);
+    if (!o)
+        fail_msg("%s", err.msg);
+    char *f = rq_outdir_file(o, "old.txt");
+    rq_test_write_file(f, "v1\n");
+    free(f);
+    assert_int_equal(rq_outdir_commit(o, &err), RQ_OK);
+    char *old = rq_xasprintf("%s/old.txt", target);
+    assert_true(exists(old));
+
+    /* A second run replaces the folder's whole content. */
+    o = rq_outdir_begin(target, &err);
+    assert_non_null(o);
+    const char *tmp = rq_outdir_path(o);
+    assert_int_equal(strncmp(tmp, target, strlen(target)), 0);
+    assert_int_equal(strncmp(tmp + strlen(target), ".tmp-", 5), 0);
+    struct stat st;
+    assert_int_equal(stat(tmp, &st), 0);
+    mode_t mask = umask(022);
+    umask(mask);
+    assert_int_equal(st.st_mode & 0777, 0777 & ~mask);
+    f = rq_outdir_file(o, "new.txt");
+    rq_test_write_file(f, "v2\n");
+    free(f);
+    assert_true(exists(old)); /* untouched until commit */
+    assert_int_equal(rq_outdir_commit(o, &err), RQ_OK);
+    char *neu = rq_xasprintf("%s/new.txt", target);
+    assert_true(exists(neu));
+    assert_false(exists(old));
+    assert_int_equal(count_prefixed(parent, "run.tmp-"), 0);
+    assert_int_equal(count_prefixed(parent, "run.old-"), 0);
+    assert_int_equal(count_prefixed(parent, "run"), 1);
+
+    free(neu);
+    free(old);
+    free(parent);
+    free(target);
+    rm_rf(root);
+    free(root);
+}
+
+static void
+test_outdir_abort_keeps_previous(void **state)
+{
+    (void)state;
+    rq_err err;
+    char *root = rq_test_tmpdir();
+    char *target = rq_xasprintf("%s/run/", root); /* a trailing slash is fine */
+    char *file = rq_xasprintf("%s/run/keep.txt", root);
+    char *sub = rq_xasprintf("%s/run", root);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    rq_test_write_file(file, "previous\n");
+
+    rq_outdir *o = rq_outdir_begin(target, &err);
+    if (!o)
+        fail_msg("%s", err.msg);
+    char *f = rq_outdir_file(o, "keep.txt");
+    rq_test_write_file(f, "half-written");
+    free(f);
+    char *inner = rq_outdir_file(o, "sub");
+    assert_int_equal(mkdir(inner, 0755), 0); /* removal is recursive */
+    free(inner);
+    rq_outdir_abort(o);
+
+    char *text = slurp(file);
+    assert_string_equal(text, "previous\n");
+    free(text);
+    assert_int_equal(count_prefixed(root, "run"), 1);
+
+    free(sub);
+    free(file);
+    free(target);
+    rm_rf(root);
+    free(root);
+}
+
+static void
+test_outdir_errors(void **state)
+{
+    (void)state;
+    rq_err err;
+    char *root = rq_test_tmpdir();
+    char *file = rq_xasprintf("%s/afile", root);
+    rq_test_write_file(file, "x");
+
+    /* A parent below a regular file: the error names that file. Tests run
+    ** as root, so a chmod 0500 folder would not fail. */
+    char *target = rq_xasprintf("%s/x/out", file);
+    assert_null(rq_outdir_begin(target, &err));
+    assert_int_equal(err.code, RQ_ERR_IO);
+    assert_int_equal(rq_status_exit_code(err.code), 1);
+    assert_non_null(strstr(err.msg, file));
+    assert_non_null(strstr(err.msg, "is a file, not a folder"));
+    free(target);
+
+    /* The target itself is a file. */
+    assert_null(rq_outdir_begin(file, &err));
+    assert_non_null(strstr(err.msg, "is not a folder"));
+
+    if (exists("/etc/hostname")) {
+        assert_null(rq_outdir_begin("/etc/hostname/x", &err));
+        assert_non_null(strstr(err.msg, "/etc/hostname is a file"));
+    }
+    assert_null(rq_outdir_begin("", &err));
+
+    assert_int_equal(count_prefixed(root, "afile."), 0);
+    free(file);
+    rm_rf(root);
+    free(root);
+}
+
+/* ---- files and JSON --------------------------------------------------- */
+
+static void
+test_write_file_full_disk(void **state)
+{
+    (void)state;
+    rq_err err;
+    if (!exists("/dev/full"))
+        skip();
+    assert_int_equal(rq_io_write_file("/dev/full", "abc", 3, &err), RQ_ERR_IO);
+    assert_non_null(strstr(err.msg, "/dev/full"));
+    assert_non_null(strstr(err.msg, "No space left on device"));
+    assert_true(exists("/dev/full"));
+    assert_int_equal(rq_io_write_file("/nonexistent-folder-rq/f", "abc", 3, &err), RQ_ERR_IO);
+    assert_non_null(strstr(err.msg, "/nonexistent-folder-rq/f"));
+}
+
+static void
+test_json(void **state)
+{
+    (void)state;
+    rq_err err;
+    rq_json *root = rq_json_object();
+    rq_json_set_string(root, "outil", "raquette");
+    rq_json_set_string(root, "chemin", "/data/a b/Pézenas.csv");
+    rq_json_set_int(root, "n", 4446);
+    rq_json_set_double(root, "population", 6124653.0, 0);
+    rq_json_set_double(root, "part", 0.123456, 3);
+    rq_json_set_double(root, "negatif", -0.0001, 2);
+    rq_json_set_double(root, "nan", NAN, 2);
+    rq_json_set_bool(root, "ok", 1);
+    rq_json_set_null(root, "rien");
+    rq_json *codes = rq_json_set_array(root, "non_apparies");
+    rq_json_append_string(codes, "30157");
+    rq_json_append_string(codes, "30190");
+    rq_json_set_array(root, "vide");
+    rq_json *p = rq_json_set_object(root, "parametres");
+    rq_json_set_int(p, "rayon_km", 40);
+    rq_json_set_string(p, "texte", "a\"b\\c\n\t\x01");
+    rq_json_set_object(root, "vide_o");
+    rq_json_set_int(root, "n", 4447); /* replaced in place */
+    rq_json *t = rq_json_set_array(root, "durees");
+    rq_json *s = rq_json_append_object(t);
+    rq_json_set_string(s, "etape", "load");
+    rq_json_set_double(s, "secondes", 1.5, 3);
+    rq_json *nested = rq_json_append_array(t);
+    rq_json_append_int(nested, -3);
+    rq_json_append_double(nested, 2.675, 2);
+
+    const char *want = "{\n"
+                       "  \"outil\": \"raquette\",\n"
+                       "  \"chemin\": \"/data/a b/Pézenas.csv\",\n"
+                       "  \"n\": 4447,\n"
+                       "  \"population\": 6124653,\n"
+                       "  \"part\": 0.123,\n"
+                       "  \"negatif\": 0.00,\n"
+                       "  \"nan\": null,\n"
+                       "  \"ok\": true,\n"
+                       "  \"rien\": null,\n"
+                       "  \"non_apparies\": [\n"
+                       "    \"30157\",\n"
+                       "    \"30190\"\n"
+                       "  ],\n"
+                       "  \"vide\": [],\n"
+                       "  \"parametres\": {\n"
+                       "    \"rayon_km\": 40,\n"
+                       "    \"texte\": \"a\\\"b\\\\c\\n\\t\\u0001\"\n"
+                       "  },\n"
+                       "  \"vide_o\": {},\n"
+                       "  \"durees\": [\n"
+                       "    {\n"
+                       "      \"etape\": \"load\",\n"
+                       "      \"secondes\": 1.500\n"
+                       "    },\n"
+                       "    [\n"
+                       "      -3,\n"
+                       "      2.68\n"
+                       "    ]\n"
+                       "  ]\n"
+                       "}\n";
+    char *text = rq_json_to_string(root);
+    assert_string_equal(text, want);
+    free(text);
+
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/run.json", dir);
+    assert_int_equal(rq_io_write_json(path, root, &err), RQ_OK);
+    text = slurp(path);
+    assert_string_equal(text, want);
+    free(text);
+    if (exists("/dev/full")) {
+        assert_int_equal(rq_io_write_json("/dev/full", root, &err), RQ_ERR_IO);
+        assert_non_null(strstr(err.msg, "disk is full"));
+    }
+    rq_json_free(root);
+    rq_json_free(NULL);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    rq_io_init();
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    rq_io_cleanup();
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_geojson),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_point_layer),
+        cmocka_unit_test(test_writer_errors),
+        cmocka_unit_test(test_outdir_commit_replaces),
+        cmocka_unit_test(test_outdir_abort_keeps_previous),
+        cmocka_unit_test(test_outdir_errors),
+        cmocka_unit_test(test_write_file_full_disk),
+        cmocka_unit_test(test_json),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
