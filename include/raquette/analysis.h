@@ -2,7 +2,7 @@
 **
 **   rq_pipeline_prepare (pipeline.h)  load -> harmonise -> locate
 **   rq_analysis_run                    reach -> indicators -> gaps -> aggregates
-**   rq_outputs_write                   outputs (method.md §6), atomically
+**   rq_outputs_write                   gap zone polygons, outputs (method.md §6), atomically
 */
 #ifndef RQ_ANALYSIS_H
 #define RQ_ANALYSIS_H
@@ -22,7 +22,8 @@ typedef struct rq_run_meta {
 
 /* Writes every output file of method.md §6 into a temporary folder beside
 ** out_dir, then renames it to out_dir: a failure leaves a previous out_dir
-** untouched. */
+** untouched. The gap zones' polygons are made here (rq_gaps_union), while
+** another thread writes communes.geojson; they stay in res->gaps. */
 rq_status rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
                            const char *out_dir, int quiet, rq_err *err) RQ_MUST_CHECK;
 

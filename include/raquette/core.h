@@ -22,6 +22,9 @@
 
 #define RQ_VERSION "0.2.0"
 
+/* Most threads a stage uses. */
+#define RQ_MAX_THREADS 4
+
 /* Result codes. RQ_ERR_INPUT and RQ_ERR_USAGE map to exit status 2 (the user
 ** can fix them); every other error maps to exit status 1. */
 typedef enum {
@@ -123,6 +126,9 @@ int rq_progress_update(double complete, const char *msg, void *ud);
 /* Ends the stage; returns its duration in seconds. */
 double rq_progress_end(rq_progress *p);
 /* Monotonic clock in seconds. */
+/* Threads a stage may use: RAQUETTE_THREADS when set to 1..RQ_MAX_THREADS,
+** else the online CPUs, at most RQ_MAX_THREADS and at least 1. */
+size_t rq_thread_count(void);
 double rq_now(void);
 
 #endif /* RQ_CORE_H */

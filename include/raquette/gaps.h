@@ -24,9 +24,9 @@
 ** Each zone gets: the indices of its communes, ascending (ds->communes is
 ** sorted by code, so this is ascending by code); their population and area
 ** (sum of area_km2); the union of their missing masks; their distinct
-** départements sorted and '|'-joined; the union of their polygons (metric
-** CRS, owned by the zone); phase (-1 for the overall zones, else the phase
-** index 0..3).
+** départements sorted and '|'-joined; phase (-1 for the overall zones, else
+** the phase index 0..3). Its polygon is left NULL: rq_gaps_union computes
+** the polygons of all the zones at once.
 **
 ** Ranking: population descending, ties broken by the smallest commune code
 ** of the zone. Ids are prefix + rank with at least three digits ("T001",
@@ -37,7 +37,7 @@
 ** left untouched.
 **
 ** Output does not depend on the STRtree's internal order: identical inputs
-** give identical zones, ids and geometries.
+** give identical zones and ids.
 **
 ** On error (RQ_ERR_GEOS for a GEOS exception, RQ_ERR_INTERNAL for a bad
 ** argument or a flagged commune without geometry) err is set and *zones,
@@ -45,6 +45,29 @@
 rq_status rq_gaps_group(rq_dataset *ds, const unsigned char *flag, const unsigned *missing,
                         const char *prefix, int phase, rq_gap_zone **zones, size_t *n_zones,
                         size_t *cap, long *zone_of, rq_err *err) RQ_MUST_CHECK;
+
+/* Sets the polygon of every zone without one: the union of its communes'
+** polygons (metric CRS, owned by the zone; release with rq_gap_zone_fini).
+** Communes that form a clean coverage are dissolved by a coverage union,
+** others by the general overlay (see rq_geom_union_coverage_take).
+**
+** Unions run on up to RQ_MAX_THREADS worker threads (one per online CPU),
+** each with its own GEOS context and its own clones of the inputs; the
+** result does not depend on the number of threads. On error (RQ_ERR_GEOS)
+** some zones may hold a polygon and others not. */
+rq_status rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones,
+                        rq_err *err) RQ_MUST_CHECK;
+
+/* rq_gaps_union in two steps, for callers that read the communes' polygons
+** on another thread meanwhile: the plan clones every input polygon (and
+** sets the polygon of one-commune zones) on the calling thread; running
+** it touches only the clones and the zones. The run always frees the
+** plan; discard frees a plan that will not run (NULL is a no-op). */
+typedef struct rq_union_plan rq_union_plan;
+rq_union_plan *rq_gaps_union_plan(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones,
+                                  rq_err *err);
+rq_status rq_gaps_union_run(rq_union_plan *p, rq_err *err) RQ_MUST_CHECK;
+void rq_gaps_union_discard(rq_union_plan *p);
 
 /* Releases what z owns (communes, departements, geom, made in g's context)
 ** and zeroes it. Accepts NULL and an already released zone. */

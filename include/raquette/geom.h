@@ -2,8 +2,10 @@
 **
 ** An rq_geos owns one GEOS reentrant context (one per thread), its WKB
 ** reader and the last error GEOS reported. Geometries are opaque rq_geom
-** pointers (GEOSGeometry underneath) created and destroyed in the context
-** that made them. Functions that return a new rq_geom give ownership to the
+** pointers (GEOSGeometry underneath). A geometry belongs to no context in
+** particular: any context may read or destroy it, but never two threads at
+** once (GEOS caches envelopes inside const geometries), so threads work
+** on their own clones. Functions that return a new rq_geom give ownership to the
 ** caller (free with rq_geom_destroy); none of them takes ownership of its
 ** arguments unless its name ends in _take.
 */
@@ -62,6 +64,15 @@ int rq_geom_xy(rq_geos *g, const rq_geom *geom, double *x, double *y);
 rq_geom *rq_geom_make_valid_polygonal(rq_geos *g, const rq_geom *geom, rq_err *err);
 /* Union of n geometries (borrowed). */
 rq_geom *rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err);
+/* Union of n polygonal geometries, fast when they form a coverage (no
+** overlaps, shared edges with the same vertices on both sides, as commune
+** boundaries do): GEOS CoverageUnion in linear time, kept only when its
+** result is valid and has the parts' total area (1e-9 relative);
+** otherwise the general GEOSUnaryUnion. Either way the result is the union.
+** Takes ownership of parts[0..n-1] (not of the array), also on failure.
+** *used_coverage (may be NULL) tells which path gave the result. */
+rq_geom *rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_coverage,
+                                     rq_err *err);
 rq_geom *rq_geom_intersection(rq_geos *g, const rq_geom *a, const rq_geom *b, rq_err *err);
 /* GEOS buffer with quadsegs segments per quarter circle. */
 rq_geom *rq_geom_buffer(rq_geos *g, const rq_geom *geom, double radius, int quadsegs,

@@ -23,7 +23,17 @@ rq_status rq_load_passage(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 int rq_in_study_area(const rq_config *cfg, const char *region, const char *dep);
 
 /* harmonise.c */
-rq_status rq_harmonise_boundaries(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* Starts reading the boundaries on a thread of their own (or at once when
+** no thread can be had): nothing in them depends on the tables, so they
+** load meanwhile. */
+typedef struct rq_bnd_read rq_bnd_read;
+rq_bnd_read *rq_boundaries_read_begin(const rq_config *cfg);
+/* Waits for the reading and frees it; for a run that stops early. NULL is
+** a no-op. */
+void rq_boundaries_read_discard(rq_bnd_read *rd);
+/* Harmonises the boundaries read by rd (NULL: reads them now) into the
+** current communes; needs the tables loaded. Always frees rd. */
+rq_status rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err) RQ_MUST_CHECK;
 rq_status rq_harmonise_density(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 /* Sets rural / rural_fallback of each study-area commune (method.md §3.2). */
 void rq_classify_rurality(rq_dataset *ds);

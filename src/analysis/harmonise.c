@@ -11,8 +11,17 @@
 #include "raquette/pipeline.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A boundary as read, before its code is resolved. */
+struct raw {
+    char *code, *name;
+    rq_geom *geom; /* source CRS */
+    size_t index;  /* feature position, for messages */
+    char where[32];
+};
 
 /* A boundary waiting to be merged into its current commune. */
 struct piece {
@@ -35,14 +44,32 @@ free_pieces(rq_geos *g, struct piece *p, size_t n)
     free(p);
 }
 
+/* ---- Reading, on a thread of its own ----------------------------------
+**
+** Reading the boundaries through GDAL is the longest part of loading, and
+** it needs nothing from the tables: a thread reads them into raw pieces
+** while the calling thread loads the tables; codes are resolved after.
+** The thread has its own GEOS context; the geometries it makes are handed
+** over at the join and never used by two threads at once. */
+struct rq_bnd_read {
+    const rq_config *cfg;
+    rq_geos *g;
+    struct raw *raw;
+    size_t n, cap;
+    rq_diag diag;
+    rq_read_info info;
+    rq_status rc;
+    rq_err err;
+    pthread_t th;
+    int threaded;
+};
+
 static rq_status
-boundary_row(const rq_row *row, void *ud, rq_diag *diag)
+raw_row(const rq_row *row, void *ud, rq_diag *diag)
 {
-    struct bnd_ctx *c = ud;
-    rq_dataset *ds = c->ds;
-    const rq_config *cfg = ds->cfg;
-    const char *code = row->v[0], *name = row->v[1];
-    ds->stats.n_boundaries++;
+    rq_bnd_read *rd = ud;
+    const rq_config *cfg = rd->cfg;
+    const char *code = row->v[0];
     if (!*code) {
         rq_diag_add(diag, "%s: %s, field '%s': empty; expected an INSEE commune code",
                     cfg->communes.path, row->where, cfg->communes_code);
@@ -55,35 +82,104 @@ boundary_row(const rq_row *row, void *ud, rq_diag *diag)
     }
     rq_err gerr;
     rq_err_clear(&gerr);
-    rq_geom *geom = rq_geom_from_wkb(ds->geos, row->wkb, row->wkb_len, &gerr);
+    rq_geom *geom = rq_geom_from_wkb(rd->g, row->wkb, row->wkb_len, &gerr);
     if (!geom) {
         rq_diag_add(diag, "%s: %s (code %s): unreadable geometry: %s", cfg->communes.path,
                     row->where, code, gerr.msg);
         return RQ_OK;
     }
-    rq_geom_kind kind = rq_geom_kind_of(ds->geos, geom);
-    if (rq_geom_is_empty(ds->geos, geom) || (kind != RQ_GT_POLYGON && kind != RQ_GT_COLLECTION)) {
+    rq_geom_kind kind = rq_geom_kind_of(rd->g, geom);
+    if (rq_geom_is_empty(rd->g, geom) || (kind != RQ_GT_POLYGON && kind != RQ_GT_COLLECTION)) {
         rq_diag_add(diag, "%s: %s (code %s): %s geometry; expected a Polygon or MultiPolygon",
                     cfg->communes.path, row->where, code,
-                    rq_geom_is_empty(ds->geos, geom) ? "empty" : "non-polygonal");
-        rq_geom_destroy(ds->geos, geom);
+                    rq_geom_is_empty(rd->g, geom) ? "empty" : "non-polygonal");
+        rq_geom_destroy(rd->g, geom);
         return RQ_OK;
     }
-    const rq_cog_row *r = rq_cog_find(ds, code);
-    const char *target = rq_resolve_code(ds, code);
+    rq_grow((void **)&rd->raw, &rd->cap, rd->n + 1, sizeof *rd->raw);
+    struct raw *r = &rd->raw[rd->n++];
+    r->code = rq_xstrdup(code);
+    r->name = rq_xstrdup(row->v[1]);
+    r->geom = geom;
+    r->index = row->index;
+    rq_strlcpy(r->where, row->where, sizeof r->where);
+    return RQ_OK;
+}
+
+static void *
+read_boundaries(void *arg)
+{
+    rq_bnd_read *rd = arg;
+    const rq_config *cfg = rd->cfg;
+    const char *names[] = {cfg->communes_code, cfg->communes_name};
+    const char *keys[] = {"code", "name"};
+    const unsigned char optional[] = {0, 1};
+    rq_read_spec spec = {"communes", &cfg->communes, names, keys, optional, 2, 1};
+    rd->rc = rq_io_read(&spec, raw_row, rd, &rd->diag, &rd->info, &rd->err);
+    return NULL;
+}
+
+rq_bnd_read *
+rq_boundaries_read_begin(const rq_config *cfg)
+{
+    rq_bnd_read *rd = rq_xcalloc(1, sizeof *rd);
+    rd->cfg = cfg;
+    rd->g = rq_geos_create();
+    rq_diag_init(&rd->diag);
+    rq_err_clear(&rd->err);
+    rd->threaded = pthread_create(&rd->th, NULL, read_boundaries, rd) == 0;
+    if (!rd->threaded) /* no thread to be had: read now */
+        read_boundaries(rd);
+    return rd;
+}
+
+static void
+bnd_read_join(rq_bnd_read *rd)
+{
+    if (rd->threaded) {
+        pthread_join(rd->th, NULL);
+        rd->threaded = 0;
+    }
+}
+
+void
+rq_boundaries_read_discard(rq_bnd_read *rd)
+{
+    if (!rd)
+        return;
+    bnd_read_join(rd);
+    for (size_t i = 0; i < rd->n; i++) {
+        free(rd->raw[i].code);
+        free(rd->raw[i].name);
+        rq_geom_destroy(rd->g, rd->raw[i].geom);
+    }
+    free(rd->raw);
+    rq_diag_fini(&rd->diag);
+    rq_read_info_fini(&rd->info);
+    rq_geos_destroy(rd->g);
+    free(rd);
+}
+
+/* Maps a raw boundary to its current commune (method.md §1.1), taking its
+** geometry, or lists it as unmatched. */
+static void
+resolve_raw(struct bnd_ctx *c, struct raw *r)
+{
+    rq_dataset *ds = c->ds;
+    const rq_cog_row *row = rq_cog_find(ds, r->code);
+    const char *target = rq_resolve_code(ds, r->code);
     if (!target) {
         /* method.md §1.1: left out, its area belongs to no commune, but listed. */
-        rq_dataset_add_unmatched(ds, "boundaries", code, name);
-        rq_geom_destroy(ds->geos, geom);
-        return RQ_OK;
+        rq_dataset_add_unmatched(ds, "boundaries", r->code, r->name);
+        return;
     }
-    if (!r)
+    if (!row)
         ds->stats.n_codes_passage++;
-    else if (strcmp(target, code) != 0)
+    else if (strcmp(target, r->code) != 0)
         ds->stats.n_codes_merged++;
     rq_grow((void **)&c->pieces, &c->cap, c->n + 1, sizeof *c->pieces);
-    c->pieces[c->n++] = (struct piece){target, geom, row->index};
-    return RQ_OK;
+    c->pieces[c->n++] = (struct piece){target, r->geom, r->index};
+    r->geom = NULL;
 }
 
 static int
@@ -217,31 +313,34 @@ finish_communes(rq_dataset *ds)
 }
 
 rq_status
-rq_harmonise_boundaries(rq_dataset *ds, rq_err *err)
+rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err)
 {
     const rq_config *cfg = ds->cfg;
-    const char *names[] = {cfg->communes_code, cfg->communes_name};
-    const char *keys[] = {"code", "name"};
-    const unsigned char optional[] = {0, 1};
-    rq_read_spec spec = {"communes", &cfg->communes, names, keys, optional, 2, 1};
     struct bnd_ctx c = {ds, NULL, 0, 0};
-    rq_read_info info;
     rq_diag diag;
+    rq_status rc;
     rq_diag_init(&diag);
-    rq_status rc = rq_io_read(&spec, boundary_row, &c, &diag, &info, err);
-    if (rc != RQ_OK)
+    if (!rd)
+        rd = rq_boundaries_read_begin(cfg);
+    bnd_read_join(rd);
+    ds->stats.n_boundaries += rd->info.n_features;
+    if ((rc = rd->rc) != RQ_OK) {
+        *err = rd->err;
         goto cleanup;
-    if (info.n_features == 0)
-        rq_diag_add(&diag, "%s: the layer holds no commune; expected commune polygons",
+    }
+    if (rd->info.n_features == 0)
+        rq_diag_add(&rd->diag, "%s: the layer holds no commune; expected commune polygons",
                     cfg->communes.path);
-    else if (!info.srs)
-        rq_diag_add(&diag,
+    else if (!rd->info.srs)
+        rq_diag_add(&rd->diag,
                     "%s: the layer has no CRS; expected a layer with a declared coordinate "
                     "reference system (e.g. a .prj file or a GeoJSON in EPSG:4326)",
                     cfg->communes.path);
-    if ((rc = rq_diag_to_err(&diag, cfg->communes.path, err)) != RQ_OK)
+    if ((rc = rq_diag_to_err(&rd->diag, cfg->communes.path, err)) != RQ_OK)
         goto cleanup;
-    if ((rc = reproject_pieces(ds, &c, info.srs, &diag, err)) != RQ_OK)
+    for (size_t i = 0; i < rd->n; i++)
+        resolve_raw(&c, &rd->raw[i]);
+    if ((rc = reproject_pieces(ds, &c, rd->info.srs, &diag, err)) != RQ_OK)
         goto cleanup;
     if ((rc = rq_diag_to_err(&diag, cfg->communes.path, err)) != RQ_OK)
         goto cleanup;
@@ -249,7 +348,7 @@ rq_harmonise_boundaries(rq_dataset *ds, rq_err *err)
         goto cleanup;
     finish_communes(ds);
 cleanup:
-    rq_read_info_fini(&info);
+    rq_boundaries_read_discard(rd);
     rq_diag_fini(&diag);
     free_pieces(ds->geos, c.pieces, c.n);
     return rc;

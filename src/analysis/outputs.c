@@ -8,12 +8,21 @@
 */
 #include "raquette/analysis.h"
 
+#include "raquette/crs.h"
+#include "raquette/gaps.h"
 #include "raquette/io.h"
 #include "raquette/writer.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* GeoJSON is RFC 7946, lon/lat on WGS 84. Geometries are reprojected here,
+** with PROJ, rather than by GDAL's writer: a batch of coordinates through
+** one transformation costs a third of what the driver's per-feature
+** reprojection does (see docs/performance.md). */
+#define RQ_GEOJSON_SRS "EPSG:4326"
 
 /* Decimals of each kind of number (docs/outputs.md, "Number formats"). */
 enum { D_SHARE = 4, D_KM2 = 4, D_DENS = 2, D_KM = 3, D_MIN = 1, D_ACCES = 4 };
@@ -153,38 +162,180 @@ commune_values(const rq_dataset *ds, const rq_results *res, const rq_commune_ind
                                                           : NULL);
 }
 
+/* What one thread needs to write geometries: its GEOS context and its
+** transformation from the metric CRS to lon/lat. */
+struct geo_out {
+    rq_geos *g;
+    rq_xform *xf;
+};
+
+static int
+to_lonlat(double *x, double *y, void *ud)
+{
+    return rq_xform_point(ud, x, y);
+}
+
 static rq_status
-set_geometry(rq_writer *w, rq_geos *g, const rq_geom *geom, rq_err *err)
+geo_out_init(struct geo_out *o, rq_geos *g, const char *metric_crs, rq_err *err)
+{
+    o->g = g;
+    o->xf = rq_xform_create(metric_crs, RQ_GEOJSON_SRS, err);
+    return o->xf ? RQ_OK : err->code;
+}
+
+static void
+geo_out_fini(struct geo_out *o)
+{
+    rq_xform_destroy(o->xf);
+    o->xf = NULL;
+}
+
+/* WKB of geom (metric CRS) in lon/lat, newly allocated; NULL with err. */
+static unsigned char *
+lonlat_wkb(const struct geo_out *o, const rq_geom *geom, size_t *len, rq_err *err)
+{
+    rq_geom *ll = rq_geom_transform(o->g, geom, to_lonlat, o->xf, err);
+    if (!ll) {
+        if (!err->code)
+            rq_err_set(err, RQ_ERR_PROJ, "cannot reproject a geometry to %s", RQ_GEOJSON_SRS);
+        return NULL;
+    }
+    unsigned char *wkb = rq_geom_to_wkb(o->g, ll, len);
+    rq_geom_destroy(o->g, ll);
+    if (!wkb)
+        rq_err_set(err, RQ_ERR_GEOS, "cannot convert a geometry to WKB: %s",
+                   rq_geos_last_error(o->g));
+    return wkb;
+}
+
+/* Sets the writer's geometry to geom (metric CRS) in lon/lat. */
+static rq_status
+set_geometry(rq_writer *w, const struct geo_out *o, const rq_geom *geom, rq_err *err)
 {
     size_t len = 0;
-    unsigned char *wkb = rq_geom_to_wkb(g, geom, &len);
+    unsigned char *wkb = lonlat_wkb(o, geom, &len, err);
     if (!wkb)
-        return rq_err_set(err, RQ_ERR_GEOS, "cannot convert a geometry to WKB: %s",
-                          rq_geos_last_error(g));
+        return err->code;
     rq_status rc = rq_writer_set_geometry_wkb(w, wkb, len, err);
     free(wkb);
     return rc;
 }
 
-static rq_status
-write_communes(const rq_dataset *ds, const rq_results *res, const char *path, int geojson,
-               rq_err *err)
+/* ---- The communes' geometries, handed from one thread to another --------
+**
+** communes.geojson is written by a thread that only calls GDAL; the
+** calling thread reprojects the communes and hands over their WKB one by
+** one, so that GDAL's writer (the longest task of the stage) starts at
+** once and never does the GEOS and PROJ work itself. */
+struct geom_feed {
+    unsigned char **wkb;
+    size_t *len;
+    size_t n;
+    size_t ready;   /* wkb[0 .. ready) are set; guarded by lock */
+    int failed;     /* the producer stopped; guarded by lock */
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+};
+
+static void
+feed_init(struct geom_feed *f, size_t n)
 {
+    memset(f, 0, sizeof *f);
+    f->n = n;
+    f->wkb = rq_xcalloc(n + 1, sizeof *f->wkb);
+    f->len = rq_xcalloc(n + 1, sizeof *f->len);
+    pthread_mutex_init(&f->lock, NULL);
+    pthread_cond_init(&f->more, NULL);
+}
+
+static void
+feed_fini(struct geom_feed *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->wkb[i]);
+    free(f->wkb);
+    free(f->len);
+    pthread_cond_destroy(&f->more);
+    pthread_mutex_destroy(&f->lock);
+}
+
+/* Produces every commune's lon/lat WKB, in res->ind order. */
+static rq_status
+feed_produce(struct geom_feed *f, const rq_dataset *ds, const rq_results *res,
+             const struct geo_out *o, rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    for (size_t a = 0; a < f->n && rc == RQ_OK; a++) {
+        size_t len = 0;
+        unsigned char *wkb = lonlat_wkb(o, ds->communes[res->ind[a].commune].geom, &len, err);
+        pthread_mutex_lock(&f->lock);
+        if (wkb) {
+            f->wkb[a] = wkb;
+            f->len[a] = len;
+            f->ready = a + 1;
+        } else {
+            f->failed = 1;
+            rc = err->code ? err->code : RQ_ERR_GEOS;
+        }
+        pthread_cond_signal(&f->more);
+        pthread_mutex_unlock(&f->lock);
+    }
+    return rc;
+}
+
+/* Tells the consumer that nothing more will come. */
+static void
+feed_abort(struct geom_feed *f)
+{
+    pthread_mutex_lock(&f->lock);
+    f->failed = 1;
+    pthread_cond_signal(&f->more);
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* Waits for item a; NULL when the producer failed before making it. */
+static const unsigned char *
+feed_take(struct geom_feed *f, size_t a, size_t *len)
+{
+    const unsigned char *wkb = NULL;
+    pthread_mutex_lock(&f->lock);
+    while (f->ready <= a && !f->failed)
+        pthread_cond_wait(&f->more, &f->lock);
+    if (f->ready > a) {
+        wkb = f->wkb[a];
+        *len = f->len[a];
+    }
+    pthread_mutex_unlock(&f->lock);
+    return wkb;
+}
+
+/* Writes communes.geojson, with the geometries of feed, when feed is
+** given, else communes.csv. */
+static rq_status
+write_communes(const rq_dataset *ds, const rq_results *res, const char *path,
+               struct geom_feed *feed, rq_err *err)
+{
+    int geojson = feed != NULL;
     struct fields f = {0};
     struct commune_cols c;
     commune_fields(ds->cfg, &f, &c);
     rq_status rc = RQ_OK;
     rq_writer *w = rq_writer_open(path, geojson ? RQ_OUT_GEOJSON : RQ_OUT_CSV, "communes", f.v,
                                   f.n, geojson ? RQ_OUT_POLYGON : RQ_OUT_NOGEOM,
-                                  geojson ? ds->cfg->crs : NULL, err);
+                                  geojson ? RQ_GEOJSON_SRS : NULL, err);
     if (!w) {
         rc = err->code ? err->code : RQ_ERR_GDAL;
         goto cleanup;
     }
     for (size_t a = 0; a < res->n_ind && rc == RQ_OK; a++) {
         commune_values(ds, res, &res->ind[a], &c, w);
-        if (geojson)
-            rc = set_geometry(w, ds->geos, ds->communes[res->ind[a].commune].geom, err);
+        if (geojson) {
+            size_t len = 0;
+            const unsigned char *wkb = feed_take(feed, a, &len);
+            rc = wkb ? rq_writer_set_geometry_wkb(w, wkb, len, err)
+                     : rq_err_set(err, RQ_ERR_INTERNAL, "%s: no geometry for feature %zu", path,
+                                  a + 1);
+        }
         if (rc == RQ_OK)
             rc = rq_writer_add(w, err);
     }
@@ -202,7 +353,8 @@ cleanup:
 /* ---- trous.geojson ------------------------------------------------------------ */
 
 static rq_status
-write_gaps(const rq_dataset *ds, const rq_results *res, const char *path, rq_err *err)
+write_gaps(const rq_dataset *ds, const rq_results *res, const char *path,
+           const struct geo_out *o, rq_err *err)
 {
     static const rq_field_def defs[] = {
         {"id", RQ_FT_STRING, 0},          {"phase", RQ_FT_STRING, 0},
@@ -212,7 +364,8 @@ write_gaps(const rq_dataset *ds, const rq_results *res, const char *path, rq_err
     };
     rq_status rc = RQ_OK;
     rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, "trous", defs,
-                                  sizeof defs / sizeof defs[0], RQ_OUT_POLYGON, ds->cfg->crs, err);
+                                  sizeof defs / sizeof defs[0], RQ_OUT_POLYGON, RQ_GEOJSON_SRS,
+                                  err);
     if (!w)
         return err->code ? err->code : RQ_ERR_GDAL;
     for (size_t i = 0; i < res->n_gaps && rc == RQ_OK; i++) {
@@ -234,7 +387,7 @@ write_gaps(const rq_dataset *ds, const rq_results *res, const char *path, rq_err
         rq_writer_set_string(w, 6, z->departements);
         rq_writer_set_string(w, 7, codes);
         free(codes);
-        rc = set_geometry(w, ds->geos, z->geom, err);
+        rc = set_geometry(w, o, z->geom, err);
         if (rc == RQ_OK)
             rc = rq_writer_add(w, err);
     }
@@ -247,7 +400,7 @@ write_gaps(const rq_dataset *ds, const rq_results *res, const char *path, rq_err
 /* ---- sites.geojson ----------------------------------------------------------- */
 
 static rq_status
-write_sites(const rq_dataset *ds, const char *path, rq_err *err)
+write_sites(const rq_dataset *ds, const char *path, const struct geo_out *o, rq_err *err)
 {
     static const rq_field_def defs[] = {
         {"site_id", RQ_FT_STRING, 0},      {"structure_id", RQ_FT_STRING, 0},
@@ -260,7 +413,7 @@ write_sites(const rq_dataset *ds, const char *path, rq_err *err)
     };
     rq_status rc = RQ_OK;
     rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, "sites", defs,
-                                  sizeof defs / sizeof defs[0], RQ_OUT_POINT, ds->cfg->crs, err);
+                                  sizeof defs / sizeof defs[0], RQ_OUT_POINT, RQ_GEOJSON_SRS, err);
     if (!w)
         return err->code ? err->code : RQ_ERR_GDAL;
     for (size_t i = 0; i < ds->n_sites && rc == RQ_OK; i++) {
@@ -288,9 +441,9 @@ write_sites(const rq_dataset *ds, const char *path, rq_err *err)
         rq_writer_set_int(w, 11, s->itinerant);
         rq_writer_set_string(w, 12, s->by_coords ? "coordonnees" : "commune");
         rq_writer_set_int(w, 13, s->in_area);
-        rq_geom *pt = rq_geom_point(ds->geos, s->x, s->y);
-        rc = set_geometry(w, ds->geos, pt, err);
-        rq_geom_destroy(ds->geos, pt);
+        rq_geom *pt = rq_geom_point(o->g, s->x, s->y);
+        rc = set_geometry(w, o, pt, err);
+        rq_geom_destroy(o->g, pt);
         if (rc == RQ_OK)
             rc = rq_writer_add(w, err);
     }
@@ -348,49 +501,120 @@ write_aggregates(const rq_aggregate *v, size_t n, const char *path, rq_err *err)
 
 /* ---- Driver -------------------------------------------------------------------- */
 
+/* communes.geojson is the largest file by far (GDAL's GeoJSON writer is
+** most of the stage), so a second thread writes it while the calling
+** thread feeds it the geometries, makes the gap zones' polygons and writes
+** the other files. The thread only calls GDAL: it never touches a GEOS
+** object. */
+struct communes_job {
+    const rq_dataset *ds;
+    const rq_results *res;
+    struct geom_feed *feed;
+    char *path;
+    rq_status rc;
+    rq_err err;
+};
+
+static void *
+communes_geojson_thread(void *arg)
+{
+    struct communes_job *j = arg;
+    double t0 = rq_now();
+    rq_err_clear(&j->err);
+    j->rc = write_communes(j->ds, j->res, j->path, j->feed, &j->err);
+    rq_log(RQ_LOG_DEBUG, "wrote communes.geojson in %.3f s", rq_now() - t0);
+    return NULL;
+}
+
+/* The other files, in order; stops at the first failure. */
+static rq_status
+write_others(const rq_dataset *ds, const rq_results *res, const rq_outdir *od, rq_progress *pr,
+             rq_err *err)
+{
+    static const char *const names[] = {"communes.csv",          "trous.geojson",
+                                        "sites.geojson",         "agregats_departements.csv",
+                                        "agregats_epci.csv",     "agregats_zone_etude.csv"};
+    const size_t nf = sizeof names / sizeof names[0];
+    struct geo_out o;
+    rq_status rc = geo_out_init(&o, ds->geos, ds->cfg->crs, err);
+    for (size_t i = 0; i < nf && rc == RQ_OK; i++) {
+        char *path = rq_outdir_file(od, names[i]);
+        double t0 = rq_now();
+        switch (i) {
+        case 0:
+            rc = write_communes(ds, res, path, NULL, err);
+            break;
+        case 1:
+            rc = write_gaps(ds, res, path, &o, err);
+            break;
+        case 2:
+            rc = write_sites(ds, path, &o, err);
+            break;
+        case 3:
+            rc = write_aggregates(res->agg_dep, res->n_agg_dep, path, err);
+            break;
+        case 4:
+            rc = write_aggregates(res->agg_epci, res->n_agg_epci, path, err);
+            break;
+        default:
+            rc = write_aggregates(&res->agg_area, 1, path, err);
+        }
+        rq_log(RQ_LOG_DEBUG, "wrote %s in %.3f s", names[i], rq_now() - t0);
+        free(path);
+        rq_progress_update((double)(i + 1) / (double)(nf + 2), NULL, pr);
+    }
+    geo_out_fini(&o);
+    return rc;
+}
+
 rq_status
 rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
                  const char *out_dir, int quiet, rq_err *err)
 {
     rq_progress pr;
     rq_status rc = RQ_OK;
+    pthread_t th;
+    struct geom_feed feed;
+    struct geo_out o = {ds->geos, NULL};
+    rq_union_plan *plan = NULL;
     rq_outdir *od = rq_outdir_begin(out_dir, err);
     if (!od)
         return err->code ? err->code : RQ_ERR_IO;
-    rq_aggregate area = res->agg_area;
-    struct {
-        const char *name;
-        int kind;
-    } files[] = {{"communes.geojson", 0}, {"communes.csv", 1},
-                 {"trous.geojson", 2},    {"sites.geojson", 3},
-                 {"agregats_departements.csv", 4}, {"agregats_epci.csv", 5},
-                 {"agregats_zone_etude.csv", 6}};
-    size_t nf = sizeof files / sizeof files[0];
+
     rq_progress_begin(&pr, "outputs", quiet);
-    for (size_t i = 0; i < nf && rc == RQ_OK; i++) {
-        char *path = rq_outdir_file(od, files[i].name);
-        switch (files[i].kind) {
-        case 0:
-        case 1:
-            rc = write_communes(ds, res, path, files[i].kind == 0, err);
-            break;
-        case 2:
-            rc = write_gaps(ds, res, path, err);
-            break;
-        case 3:
-            rc = write_sites(ds, path, err);
-            break;
-        case 4:
-            rc = write_aggregates(res->agg_dep, res->n_agg_dep, path, err);
-            break;
-        case 5:
-            rc = write_aggregates(res->agg_epci, res->n_agg_epci, path, err);
-            break;
-        default:
-            rc = write_aggregates(&area, 1, path, err);
-        }
-        free(path);
-        rq_progress_update((double)(i + 1) / (double)(nf + 1), NULL, &pr);
+    feed_init(&feed, res->n_ind);
+    struct communes_job job = {ds, res, &feed, rq_outdir_file(od, "communes.geojson"), RQ_OK,
+                               {0, ""}};
+    int threaded = pthread_create(&th, NULL, communes_geojson_thread, &job) == 0;
+    rc = geo_out_init(&o, ds->geos, ds->cfg->crs, err);
+    double t0 = rq_now();
+    if (rc == RQ_OK)
+        rc = feed_produce(&feed, ds, res, &o, err);
+    else
+        feed_abort(&feed);
+    rq_log(RQ_LOG_DEBUG, "reprojected the communes in %.3f s", rq_now() - t0);
+    if (!threaded) /* no thread to be had: write it here */
+        communes_geojson_thread(&job);
+    if (rc == RQ_OK)
+        plan = rq_gaps_union_plan(ds, res->gaps, res->n_gaps, err);
+    t0 = rq_now();
+    if (plan)
+        rc = rq_gaps_union_run(plan, err);
+    else if (rc == RQ_OK)
+        rc = err->code ? err->code : RQ_ERR_GEOS;
+    rq_log(RQ_LOG_DEBUG, "made the gap zones' polygons in %.3f s", rq_now() - t0);
+    if (rc == RQ_OK)
+        rc = write_others(ds, res, od, &pr, err);
+    if (threaded)
+        pthread_join(th, NULL);
+    geo_out_fini(&o);
+    feed_fini(&feed);
+    free(job.path);
+    /* A failure here may have stopped the writer (no more geometries): it
+    ** is the one to report. */
+    if (rc == RQ_OK && job.rc != RQ_OK) {
+        rc = job.rc;
+        *err = job.err;
     }
     if (rc == RQ_OK) {
         char *path = rq_outdir_file(od, "run.json");

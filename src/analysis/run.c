@@ -49,6 +49,8 @@ rq_gaps_compute(rq_dataset *ds, rq_results *res, rq_err *err)
             if (flag[res->ind[a].commune])
                 res->ind[a].zone_trou_p[p] = zone_of[res->ind[a].commune];
     }
+    /* The zones' polygons are made by the outputs stage, which writes
+    ** communes.geojson meanwhile (rq_outputs_write). */
     free(flag);
     free(missing);
     free(zone_of);

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -396,4 +397,20 @@ rq_progress_end(rq_progress *p)
     if (!p->quiet && (p->shown || dt >= 1.0))
         fprintf(stderr, "\r%s... done in %.1f s\n", p->stage, dt);
     return dt;
+}
+
+size_t
+rq_thread_count(void)
+{
+    const char *env = getenv("RAQUETTE_THREADS");
+    if (env && *env) {
+        char *end = NULL;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 1 && v <= RQ_MAX_THREADS)
+            return (size_t)v;
+    }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus < 1)
+        return 1;
+    return cpus > RQ_MAX_THREADS ? RQ_MAX_THREADS : (size_t)cpus;
 }

@@ -261,6 +261,56 @@ rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
     return u ? (rq_geom *)u : fail(g, err, "union");
 }
 
+/* The coverage union is exact only on a true coverage. A coverage union
+** whose result is valid and holds exactly the parts' total area is the
+** union: overlapping parts would lose area in a true union, and edges
+** that do not match vertex for vertex leave rings the validity check
+** rejects. Anything else falls back to the general overlay. */
+static int
+coverage_result_ok(rq_geos *g, const GEOSGeometry *r, double parts_area)
+{
+    double a = 0;
+    if (GEOSisValid_r(g->h, r) != 1 || !GEOSArea_r(g->h, r, &a))
+        return 0;
+    return fabs(a - parts_area) <= 1e-9 * (parts_area > 1 ? parts_area : 1);
+}
+
+rq_geom *
+rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_coverage,
+                            rq_err *err)
+{
+    double parts_area = 0;
+    GEOSGeometry *coll = NULL, *u = NULL;
+    if (used_coverage)
+        *used_coverage = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = 0;
+        if (!GEOSArea_r(g->h, CG(parts[i]), &a)) {
+            for (size_t j = 0; j < n; j++)
+                GEOSGeom_destroy_r(g->h, G(parts[j]));
+            return fail(g, err, "area");
+        }
+        parts_area += a;
+    }
+    /* createCollection takes the parts, even when it fails. */
+    coll = GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, (GEOSGeometry **)parts,
+                                       (unsigned)n);
+    if (!coll)
+        return fail(g, err, "collection");
+    u = GEOSCoverageUnion_r(g->h, coll);
+    if (u && coverage_result_ok(g, u, parts_area)) {
+        if (used_coverage)
+            *used_coverage = 1;
+    } else {
+        if (u)
+            GEOSGeom_destroy_r(g->h, u);
+        g->last_err[0] = '\0'; /* an expected refusal, not an error */
+        u = GEOSUnaryUnion_r(g->h, coll);
+    }
+    GEOSGeom_destroy_r(g->h, coll);
+    return u ? (rq_geom *)u : fail(g, err, "union");
+}
+
 rq_geom *
 rq_geom_intersection(rq_geos *g, const rq_geom *a, const rq_geom *b, rq_err *err)
 {

@@ -4,7 +4,8 @@
 ** every couv_* in [0, 1], nb_phases = Σ phase_*, trou ⇒ rural, the E2SFCA
 ** identity of §3.1), that the files
 ** open in ogrinfo with the documented fields, and that two runs give
-** byte-identical data files (run.json differs only by its timings).
+** byte-identical data files (run.json differs only by its timings), one
+** with two worker threads and one with a single thread.
 */
 #include "rq_test.h"
 
@@ -17,12 +18,10 @@
 
 static char *dir;
 
+/* Runs a shell command; its output is shown only when it fails. */
 static int
-run_into(const char *name)
+run_cmd(const char *cmd)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' run -q --out '%s/%s' '%s/config/occitanie.ini'",
-             getenv("RQ_BINARY"), dir, name, getenv("RQ_SOURCE_DIR"));
     char *out = NULL;
     int st = rq_test_run(cmd, &out);
     if (st != 0)
@@ -31,13 +30,38 @@ run_into(const char *name)
     return st;
 }
 
+/* Runs the demo configuration into dir/name with the given number of
+** worker threads: results must not depend on it. */
+static int
+run_into(const char *name, int threads)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "RAQUETTE_THREADS=%d '%s' run -q --out '%s/%s' '%s/config/occitanie.ini'", threads,
+             getenv("RQ_BINARY"), dir, name, getenv("RQ_SOURCE_DIR"));
+    return run_cmd(cmd);
+}
+
+/* The demo configuration without its [density] section: rurality then
+** follows the fallback rule of method.md §3.2. */
+static int
+run_fallback(void)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "awk '/^\\[/{skip=($0==\"[density]\")} !skip' '%s/config/occitanie.ini' "
+             "> '%s/fallback.ini' && '%s' run -q --out '%s/fallback' '%s/fallback.ini'",
+             getenv("RQ_SOURCE_DIR"), dir, getenv("RQ_BINARY"), dir, dir);
+    return run_cmd(cmd);
+}
+
 static int
 setup(void **state)
 {
     (void)state;
     rq_io_init();
     dir = rq_test_tmpdir();
-    return run_into("a") == 0 && run_into("b") == 0 ? 0 : -1;
+    return run_into("a", 2) == 0 && run_into("b", 1) == 0 && run_fallback() == 0 ? 0 : -1;
 }
 
 static int
@@ -54,8 +78,8 @@ teardown(void **state)
 
 struct check {
     size_t rows, trou, rural_trou_violations, phase_violations, couv_violations;
+    size_t phase_count[4], rural;
     long pop;
-    int idx_couv_first, idx_couv_last;
 };
 
 static rq_status
@@ -70,6 +94,9 @@ commune_row(const rq_row *row, void *ud, rq_diag *diag)
     long sum = atol(v[1]) + atol(v[2]) + atol(v[3]) + atol(v[4]);
     if (sum != atol(v[5]))
         c->phase_violations++;
+    for (int p = 0; p < 4; p++)
+        c->phase_count[p] += atol(v[1 + p]) == 1;
+    c->rural += atol(v[6]) == 1;
     if (atol(v[7]) == 1) {
         c->trou++;
         if (atol(v[6]) != 1)
@@ -83,36 +110,165 @@ commune_row(const rq_row *row, void *ud, rq_diag *diag)
     return RQ_OK;
 }
 
+/* Reads every row of path's fields (names) through rq_io_read, which must
+** find no problem. */
 static void
-test_communes_invariants(void **state)
+read_all(char *path, const char *const *names, size_t n, rq_row_fn fn, void *ud)
 {
-    (void)state;
+    rq_input in = {path, NULL};
+    rq_read_spec spec = {"test", &in, names, names, NULL, n, 0};
+    rq_diag d;
+    rq_read_info info;
+    rq_err err;
+    rq_diag_init(&d);
+    assert_int_equal(rq_io_read(&spec, fn, ud, &d, &info, &err), RQ_OK);
+    rq_read_info_fini(&info);
+    assert_int_equal(d.n, 0);
+    rq_diag_fini(&d);
+}
+
+static void
+read_communes(const char *run, struct check *c)
+{
     char path[4096];
-    snprintf(path, sizeof path, "%s/a/communes.csv", dir);
+    snprintf(path, sizeof path, "%s/%s/communes.csv", dir, run);
     const char *names[] = {"population",   "phase_emergence", "phase_creation",
                            "phase_consolidation", "phase_developpement", "nb_phases",
                            "rural",        "trou",            "couv_incubateur",
                            "couv_fabrique_initiatives", "couv_cae", "couv_couveuse",
                            "couv_reseau_creation", "couv_dla", "couv_financeur",
                            "couv_accelerateur", "couv_pole_territorial", "couv_tiers_lieu"};
-    rq_input in = {path, NULL};
-    rq_read_spec spec = {"test", &in, names, names, NULL, 18, 0};
+    memset(c, 0, sizeof *c);
+    read_all(path, names, sizeof names / sizeof names[0], commune_row, c);
+}
+
+static void
+test_communes_invariants(void **state)
+{
+    (void)state;
     struct check c;
-    memset(&c, 0, sizeof c);
-    rq_diag d;
-    rq_diag_init(&d);
-    rq_read_info info;
-    rq_err err;
-    assert_int_equal(rq_io_read(&spec, commune_row, &c, &d, &info, &err), RQ_OK);
-    rq_read_info_fini(&info);
-    assert_int_equal(d.n, 0);
-    rq_diag_fini(&d);
+    read_communes("a", &c);
     assert_int_equal(c.rows, 4446);
     assert_int_equal(c.pop, 6124653); /* data README */
     assert_int_equal(c.phase_violations, 0);
     assert_int_equal(c.rural_trou_violations, 0);
     assert_int_equal(c.couv_violations, 0);
     assert_true(c.trou > 0);
+    /* Communes with each phase, as recomputed from method.md §2-§3 by an
+    ** independent program (tools/crosscheck/phases.py: shapely, its own
+    ** buffers, zones and overlay): 1,790 / 3,789 / 3,275 / 3,357. */
+    assert_int_equal(c.phase_count[0], 1790);
+    assert_int_equal(c.phase_count[1], 3789);
+    assert_int_equal(c.phase_count[2], 3275);
+    assert_int_equal(c.phase_count[3], 3357);
+    assert_int_equal(c.rural, 4079); /* INSEE grid levels 5-7, checked in issue 2 */
+}
+
+/* ---- Gap zones -------------------------------------------------------- */
+
+struct zone_ref {
+    char id[16], phase[16];
+    long n_communes, seen;
+};
+
+struct zones {
+    struct zone_ref v[512];
+    size_t n;
+    size_t bad_rows; /* gap commune without zone, or zone without gap */
+    size_t unknown;  /* zone_trou naming no zone of trous.geojson */
+};
+
+static rq_status
+zone_row(const rq_row *row, void *ud, rq_diag *diag)
+{
+    (void)diag;
+    struct zones *z = ud;
+    assert_true(z->n < sizeof z->v / sizeof z->v[0]);
+    struct zone_ref *r = &z->v[z->n++];
+    rq_strlcpy(r->id, row->v[0], sizeof r->id);
+    rq_strlcpy(r->phase, row->v[1], sizeof r->phase);
+    r->n_communes = atol(row->v[2]);
+    return RQ_OK;
+}
+
+static rq_status
+member_row(const rq_row *row, void *ud, rq_diag *diag)
+{
+    (void)diag;
+    struct zones *z = ud;
+    int trou = atoi(row->v[0]);
+    const char *id = row->v[1];
+    if (trou != (*id != '\0'))
+        z->bad_rows++;
+    if (!*id)
+        return RQ_OK;
+    for (size_t i = 0; i < z->n; i++)
+        if (strcmp(z->v[i].id, id) == 0 && strcmp(z->v[i].phase, "toutes") == 0) {
+            z->v[i].seen++;
+            return RQ_OK;
+        }
+    z->unknown++;
+    return RQ_OK;
+}
+
+static void
+read_zones(const char *run, struct zones *z)
+{
+    char path[4096];
+    const char *znames[] = {"id", "phase", "nb_communes"};
+    const char *mnames[] = {"trou", "zone_trou"};
+    memset(z, 0, sizeof *z);
+    snprintf(path, sizeof path, "%s/%s/trous.geojson", dir, run);
+    read_all(path, znames, 3, zone_row, z);
+    snprintf(path, sizeof path, "%s/%s/communes.csv", dir, run);
+    read_all(path, mnames, 2, member_row, z);
+}
+
+/* The overall zones partition the gap communes: every gap commune names one
+** zone of trous.geojson, every other commune none, and each zone is named by
+** exactly its nb_communes communes. The largest, T001, holds 2,639 communes:
+** an independent grouping of the same gap communes (shapely STRtree +
+** intersects, tools/crosscheck/groups.py) finds the same size. */
+static void
+test_gap_zones_partition(void **state)
+{
+    (void)state;
+    struct zones z;
+    read_zones("a", &z);
+    assert_int_equal(z.bad_rows, 0);
+    assert_int_equal(z.unknown, 0);
+    long total = 0;
+    for (size_t i = 0; i < z.n; i++)
+        if (strcmp(z.v[i].phase, "toutes") == 0) {
+            assert_int_equal(z.v[i].seen, z.v[i].n_communes);
+            total += z.v[i].n_communes;
+        }
+    assert_int_equal(total, 2746);
+    assert_string_equal(z.v[0].id, "T001");
+    assert_int_equal(z.v[0].n_communes, 2639);
+}
+
+/* method.md §4 says the demo data make "one zone of 2,562 communes". That
+** figure holds with the fallback rurality rule (P < 2,000 or density < 60),
+** not with the INSEE grid the demo configuration uses: 3,931 communes are
+** rural by that rule (counted independently from the table's populations
+** and the areas), and T001 then holds 2,562 of them. */
+static void
+test_method_figure_with_fallback_rule(void **state)
+{
+    (void)state;
+    struct check c;
+    read_communes("fallback", &c);
+    assert_int_equal(c.rows, 4446);
+    assert_int_equal(c.rural, 3931);
+    assert_int_equal(c.rural_trou_violations, 0);
+    struct zones z;
+    read_zones("fallback", &z);
+    assert_int_equal(z.bad_rows, 0);
+    assert_int_equal(z.unknown, 0);
+    assert_string_equal(z.v[0].id, "T001");
+    assert_int_equal(z.v[0].n_communes, 2562);
+    assert_int_equal(z.v[0].seen, 2562);
 }
 
 /* Counts the features of a file with ogrinfo (an independent reader). */
@@ -214,6 +370,8 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_communes_invariants),
+        cmocka_unit_test(test_gap_zones_partition),
+        cmocka_unit_test(test_method_figure_with_fallback_rule),
         cmocka_unit_test(test_layers_open_in_ogrinfo),
         cmocka_unit_test(test_fca_identity_and_counts),
         cmocka_unit_test(test_byte_identical),

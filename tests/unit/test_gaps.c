@@ -100,10 +100,22 @@ group_ok(rq_dataset *ds, const unsigned char *flag, const unsigned *missing, con
 {
     rq_err err;
     rq_err_clear(&err);
+    size_t before = o->n;
     rq_status rc =
         rq_gaps_group(ds, flag, missing, prefix, phase, &o->z, &o->n, &o->cap, zone_of, &err);
     if (rc != RQ_OK)
         fail_msg("rq_gaps_group: %s", err.msg);
+    for (size_t i = before; i < o->n; i++)
+        assert_null(o->z[i].geom); /* grouping alone makes no polygon */
+}
+
+static void
+union_ok(rq_dataset *ds, struct out *o)
+{
+    rq_err err;
+    rq_err_clear(&err);
+    if (rq_gaps_union(ds, o->z, o->n, &err) != RQ_OK)
+        fail_msg("rq_gaps_union: %s", err.msg);
 }
 
 /* Checks what every zone must satisfy whatever the fixture: the union of
@@ -150,6 +162,7 @@ test_touching_and_isolated(void **state)
     assert_int_equal(o.n, 2);
     assert_true(o.cap >= 2);
     /* 03001 alone (500) outranks 01001+02001 (100+300 = 400). */
+    union_ok(ds, &o);
     check_zone(ds, &o.z[0], "T001", -1, 1, 500, 100.0, 4u, "03");
     assert_int_equal(o.z[0].communes[0], 2);
     check_zone(ds, &o.z[1], "T002", -1, 2, 400, 200.0, 1u | 2u, "01|02");
@@ -188,6 +201,7 @@ test_point_contacts(void **state)
     group_ok(ds, flag, missing, "T", -1, &o, zone_of);
 
     assert_int_equal(o.n, 2);
+    union_ok(ds, &o);
     check_zone(ds, &o.z[0], "T001", -1, 1, 1000, 55.125, 1u, "01");
     check_zone(ds, &o.z[1], "T002", -1, 3, 60, 250.0, 1u, "01");
     assert_int_equal(zone_of[0], 1);
@@ -217,6 +231,7 @@ test_unflagged_separates(void **state)
     group_ok(ds, flag, missing, "T", -1, &o, zone_of);
 
     assert_int_equal(o.n, 2);
+    union_ok(ds, &o);
     check_zone(ds, &o.z[0], "T001", -1, 1, 70, 100.0, 6u, "09");
     assert_int_equal(o.z[0].communes[0], 2);
     check_zone(ds, &o.z[1], "T002", -1, 1, 50, 100.0, 2u, "09");
@@ -248,6 +263,7 @@ test_tie_smallest_code(void **state)
     group_ok(ds, flag, missing, "T", -1, &o, NULL);
 
     assert_int_equal(o.n, 4);
+    union_ok(ds, &o);
     check_zone(ds, &o.z[0], "T001", -1, 1, 300, 100.0, 1u, "05");
     assert_int_equal(o.z[0].communes[0], 4);
     check_zone(ds, &o.z[1], "T002", -1, 2, 200, 200.0, 1u, "05");
@@ -280,6 +296,7 @@ test_transitive(void **state)
     group_ok(ds, flag, NULL, "T", -1, &o, zone_of);
 
     assert_int_equal(o.n, 1);
+    union_ok(ds, &o);
     check_zone(ds, &o.z[0], "T001", -1, 3, 7, 300.0, 0u, "31");
     assert_int_equal(zone_of[0], 0);
     assert_int_equal(zone_of[1], 0);
@@ -305,6 +322,7 @@ test_phase_prefix_append(void **state)
     group_ok(ds, flag_em, four_missing, "EM", 0, &o, zone_em);
 
     assert_int_equal(o.n, 4);
+    union_ok(ds, &o);
     check_zone(ds, &o.z[0], "T001", -1, 1, 500, 100.0, 4u, "03");
     check_zone(ds, &o.z[1], "T002", -1, 2, 400, 200.0, 3u, "01|02");
     check_zone(ds, &o.z[2], "EM001", 0, 1, 500, 100.0, 4u, "03");
@@ -316,6 +334,48 @@ test_phase_prefix_append(void **state)
     assert_int_equal(zone_em[2], 2);
     assert_int_equal(zone_em[3], -1);
     assert_int_equal(zone_all[0], 1); /* the second call leaves it alone */
+    finish(ds, &o);
+}
+
+/* Overall and phase zones side by side, their polygons made in one call:
+** 01001-02001-03001 in a row (emergence missing in the first two, creation
+** in the third) form T001, 300 km2 in one piece, and EM001, CR001 inside
+** it; 04001 is a creation gap outside every overall zone (the API allows
+** it); T002 = 05001 + 05002. */
+static void
+test_overall_and_phase_zones(void **state)
+{
+    (void)state;
+    static const struct fx row[] = {
+        {"01001", "01", 100, 0, 0, 10, NULL},  {"02001", "01", 200, 10, 0, 10, NULL},
+        {"03001", "01", 300, 20, 0, 10, NULL}, {"04001", "04", 50, 60, 0, 10, NULL},
+        {"05001", "05", 10, 90, 0, 10, NULL},  {"05002", "05", 10, 100, 0, 10, NULL},
+    };
+    rq_dataset *ds = make_ds(row, NELEM(row));
+    const unsigned char flag_all[] = {1, 1, 1, 0, 1, 1};
+    const unsigned char flag_em[] = {1, 1, 0, 0, 0, 0};
+    const unsigned char flag_cr[] = {0, 0, 1, 1, 1, 0};
+    const unsigned miss[] = {1u, 1u, 2u, 2u, 2u, 2u};
+    struct out o = {0};
+
+    group_ok(ds, flag_all, miss, "T", -1, &o, NULL);
+    group_ok(ds, flag_em, miss, "EM", 0, &o, NULL);
+    group_ok(ds, flag_cr, miss, "CR", 1, &o, NULL);
+    union_ok(ds, &o);
+
+    assert_int_equal(o.n, 6);
+    check_zone(ds, &o.z[0], "T001", -1, 3, 600, 300.0, 3u, "01");
+    check_zone(ds, &o.z[1], "T002", -1, 2, 20, 200.0, 2u, "05");
+    check_zone(ds, &o.z[2], "EM001", 0, 2, 300, 200.0, 1u, "01");
+    check_zone(ds, &o.z[3], "CR001", 1, 1, 300, 100.0, 2u, "01");
+    check_zone(ds, &o.z[4], "CR002", 1, 1, 50, 100.0, 2u, "04");
+    check_zone(ds, &o.z[5], "CR003", 1, 1, 10, 100.0, 2u, "05");
+    /* One piece each: the inner edges are dissolved, not kept as slivers. */
+    for (size_t i = 0; i < 2; i++) {
+        rq_bbox b;
+        assert_true(rq_geom_bbox(ds->geos, o.z[i].geom, &b));
+        assert_close((b.maxx - b.minx) * (b.maxy - b.miny) / 1e6, o.z[i].area_km2, 1e-6);
+    }
     finish(ds, &o);
 }
 
@@ -418,6 +478,7 @@ test_thousand_zones(void **state)
         assert_int_equal(o.z[r].n_communes, 1);
         assert_int_equal(o.z[r].communes[0], r);
     }
+    union_ok(ds, &o);
     check_zone(ds, &o.z[999], "T1000", -1, 1, 10, 1.0, 0u, "10");
     finish(ds, &o);
     free(flag);
@@ -434,6 +495,7 @@ main(void)
         cmocka_unit_test(test_tie_smallest_code),
         cmocka_unit_test(test_transitive),
         cmocka_unit_test(test_phase_prefix_append),
+        cmocka_unit_test(test_overall_and_phase_zones),
         cmocka_unit_test(test_no_gap),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_format_id),

@@ -206,6 +206,10 @@ test_geojson(void **state)
     assert_string_equal(json_object_get_string(v), "01001");
     assert_true(json_object_object_get_ex(props, "part", &v));
     assert_true(json_object_get_double(v) == 0.1235);
+    assert_true(json_object_object_get_ex(props, "superficie_km2", &v));
+    assert_true(json_object_get_double(v) == round(1234567.891 * 100) / 100);
+    assert_true(json_object_object_get_ex(props, "indice", &v));
+    assert_true(json_object_get_double(v) == round(3968439.57261 * 1e4) / 1e4);
     assert_true(json_object_object_get_ex(props, "vide", &v));
     assert_null(v); /* present and null */
 
@@ -254,6 +258,49 @@ test_geojson(void **state)
     free(text2);
     free(text);
     free(path2);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A value rounded to d decimals prints as its short decimal in GeoJSON
+** (docs/outputs.md): values chosen where a plain %.17g would show a long
+** tail (0.1, 40932.8469, 99999.9999...). */
+static void
+test_geojson_short_decimals(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        int d;
+        const char *text;
+    } cases[] = {
+        {0.1, 4, "0.1"},          {0.1235, 4, "0.1235"},   {8.0158, 4, "8.0158"},
+        {40932.8469, 4, "40932.8469"}, {99999.9999, 4, "99999.9999"}, {61.686, 3, "61.686"},
+        {0.3333, 4, "0.3333"},    {120.3, 1, "120.3"},     {20345.67, 2, "20345.67"},
+        {2.0, 3, "2.0"},
+    };
+    const size_t n = sizeof cases / sizeof cases[0];
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/n.geojson", dir);
+    rq_err err;
+    rq_err_clear(&err);
+    for (size_t i = 0; i < n; i++) {
+        rq_field_def f[] = {{"x", RQ_FT_REAL, cases[i].d}};
+        rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, "n", f, 1, RQ_OUT_POINT, "EPSG:4326",
+                                      &err);
+        assert_non_null(w);
+        rq_writer_set_real(w, 0, cases[i].v);
+        assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+        assert_int_equal(rq_writer_close(w, &err), RQ_OK);
+        char *text = slurp(path);
+        char want[64];
+        snprintf(want, sizeof want, "\"x\": %s }", cases[i].text);
+        if (!strstr(text, want))
+            fail_msg("%.17g with %d decimals: expected %s in %s", cases[i].v, cases[i].d, want,
+                     text);
+        free(text);
+    }
     free(path);
     rm_rf(dir);
     free(dir);
@@ -619,6 +666,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_geojson),
+        cmocka_unit_test(test_geojson_short_decimals),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_point_layer),
         cmocka_unit_test(test_writer_errors),
