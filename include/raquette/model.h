@@ -21,6 +21,7 @@ typedef struct rq_cog_row {
     char *code, *name, *dep, *region, *epci, *chef_lieu;
     rq_cog_type type;
     long population;
+    size_t seq; /* position among the rows kept, in file order */
 } rq_cog_row;
 
 /* A current commune with its harmonised boundary. */

@@ -26,6 +26,8 @@ struct cog_ctx {
     rq_dataset *ds;
     size_t cap;
     const char *path;
+    char (*where)[24]; /* where[i]: position of the i-th row kept, for messages */
+    size_t where_cap;
 };
 
 static rq_status
@@ -63,7 +65,10 @@ cog_row(const rq_row *row, void *ud, rq_diag *diag)
         return RQ_OK;
     }
     rq_grow((void **)&ds->cog, &c->cap, ds->n_cog + 1, sizeof *ds->cog);
-    rq_cog_row *r = &ds->cog[ds->n_cog++];
+    rq_grow((void **)&c->where, &c->where_cap, ds->n_cog + 1, sizeof *c->where);
+    rq_strlcpy(c->where[ds->n_cog], row->where, sizeof c->where[0]);
+    rq_cog_row *r = &ds->cog[ds->n_cog];
+    r->seq = ds->n_cog++;
     r->code = rq_xstrdup(v[0]);
     r->name = rq_xstrdup(v[1]);
     r->type = type;
@@ -86,6 +91,27 @@ cmp_cog(const void *a, const void *b)
     return (int)x->type - (int)y->type;
 }
 
+/* Two current communes with one code would make every look-up ambiguous
+** (rows of other types may share a current commune's code). ds->cog is
+** sorted by code then type, so repeats are adjacent. */
+static void
+check_unique_current(const struct cog_ctx *c, rq_diag *diag)
+{
+    const rq_dataset *ds = c->ds;
+    for (size_t i = 1; i < ds->n_cog; i++) {
+        const rq_cog_row *a = &ds->cog[i - 1], *b = &ds->cog[i];
+        if (a->type == RQ_COG_ACTUELLE && b->type == RQ_COG_ACTUELLE &&
+            strcmp(a->code, b->code) == 0) {
+            const rq_cog_row *first = a->seq < b->seq ? a : b, *later = a->seq < b->seq ? b : a;
+            rq_diag_add(diag,
+                        "%s: %s, field '%s': code %s is already a current commune on %s; "
+                        "expected one commune-actuelle row per code",
+                        c->path, c->where[later->seq], ds->cfg->cog_code, b->code,
+                        c->where[first->seq]);
+        }
+    }
+}
+
 rq_status
 rq_load_cog(rq_dataset *ds, rq_err *err)
 {
@@ -96,18 +122,21 @@ rq_load_cog(rq_dataset *ds, rq_err *err)
     const char *keys[] = {"code", "name", "type", "departement", "region", "epci",
                           "population", "chef_lieu"};
     rq_read_spec spec = {"cog", &cfg->cog, names, keys, NULL, 8, 0};
-    struct cog_ctx c = {ds, 0, cfg->cog.path};
+    struct cog_ctx c = {ds, 0, cfg->cog.path, NULL, 0};
     rq_read_info info;
     rq_diag diag;
     rq_diag_init(&diag);
     rq_status rc = rq_io_read(&spec, cog_row, &c, &diag, &info, err);
     rq_read_info_fini(&info);
-    if (rc == RQ_OK)
+    if (rc == RQ_OK) {
+        qsort(ds->cog, ds->n_cog, sizeof *ds->cog, cmp_cog);
+        check_unique_current(&c, &diag);
         rc = rq_diag_to_err(&diag, cfg->cog.path, err);
+    }
     rq_diag_fini(&diag);
+    free(c.where);
     if (rc != RQ_OK)
         return rc;
-    qsort(ds->cog, ds->n_cog, sizeof *ds->cog, cmp_cog);
     /* Study-area totals come from the table (method.md §1.1). */
     for (size_t i = 0; i < ds->n_cog; i++) {
         const rq_cog_row *r = &ds->cog[i];

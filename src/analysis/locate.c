@@ -94,8 +94,10 @@ check_category(struct loc_ctx *c, const rq_row *row, rq_diag *diag, rq_site *s)
     char list[400] = "";
     size_t len = 0;
     for (size_t k = 0; k < cfg->n_categories && len < sizeof list; k++)
-        len += (size_t)snprintf(list + len, sizeof list - len, " %s", cfg->categories[k].name);
-    bad(c, diag, row, F_CAT, "unknown category '%s'; expected one of%s", row->v[F_CAT], list);
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "",
+                                cfg->categories[k].name);
+    bad(c, diag, row, F_CAT, "unknown category '%s'; expected one of %s ([categories])",
+        row->v[F_CAT], list);
 }
 
 static void
@@ -195,6 +197,12 @@ check_numbers(struct loc_ctx *c, const rq_row *row, rq_diag *diag, rq_site *s, s
                     c->path, row->where, s->site_id);
     } else if (!rq_parse_double(cap, &s->capacity) || s->capacity < 0) {
         bad(c, diag, row, F_CAP, "'%s'; expected a number of projects per year >= 0", cap);
+    } else if (s->capacity == 0) {
+        /* Allowed (a site may be listed before it opens) but worth saying:
+        ** the site then adds nothing to acces_e2sfca. */
+        rq_diag_add(&c->ds->warnings,
+                    "%s: %s (site %s): capacity 0: the site adds nothing to acces_e2sfca",
+                    c->path, row->where, s->site_id);
     }
     const char *r = row->v[F_RADIUS];
     if (!*r) {
@@ -425,19 +433,34 @@ group_structures(rq_dataset *ds, const char *path, rq_diag *diag)
     }
 }
 
+/* Site ids sorted with their rows, so that a repeated id names both rows. */
+static int
+cmp_site_ptr(const void *a, const void *b)
+{
+    const rq_site *x = *(const rq_site *const *)a, *y = *(const rq_site *const *)b;
+    int c = strcmp(x->site_id, y->site_id);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
 static void
 check_unique_sites(rq_dataset *ds, const char *path, rq_diag *diag)
 {
-    const char **ids = rq_xcalloc(ds->n_sites + 1, sizeof *ids);
+    const rq_site **v = rq_xcalloc(ds->n_sites + 1, sizeof *v);
     for (size_t i = 0; i < ds->n_sites; i++)
-        ids[i] = ds->sites[i].site_id;
-    qsort(ids, ds->n_sites, sizeof *ids, rq_cmp_strp);
-    for (size_t i = 1; i < ds->n_sites; i++)
-        if (*ids[i] && strcmp(ids[i], ids[i - 1]) == 0 && (i < 2 || strcmp(ids[i], ids[i - 2])))
-            rq_diag_add(diag, "%s: site id '%s' appears on more than one row; expected unique "
-                              "site ids",
-                        path, ids[i]);
-    free(ids);
+        v[i] = &ds->sites[i];
+    qsort(v, ds->n_sites, sizeof *v, cmp_site_ptr);
+    for (size_t i = 1; i < ds->n_sites; i++) {
+        /* Each later row of a repeated id is reported against the first. */
+        size_t first = i - 1;
+        while (first > 0 && strcmp(v[first - 1]->site_id, v[i]->site_id) == 0)
+            first--;
+        if (*v[i]->site_id && strcmp(v[i]->site_id, v[first]->site_id) == 0)
+            rq_diag_add(diag,
+                        "%s: %s, field '%s': site id '%s' is already used on %s; expected "
+                        "unique site ids",
+                        path, v[i]->where, ds->cfg->f_site_id, v[i]->site_id, v[first]->where);
+    }
+    free(v);
 }
 
 rq_status

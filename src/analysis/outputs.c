@@ -567,6 +567,21 @@ write_others(const rq_dataset *ds, const rq_results *res, const rq_outdir *od, r
     return rc;
 }
 
+/* Messages about files of the temporary folder name the folder the user
+** asked for: the temporary one is gone once the run is aborted. */
+static void
+name_target(rq_err *err, const char *tmp, const char *target)
+{
+    size_t lt = strlen(tmp);
+    char *at = strstr(err->msg, tmp);
+    if (!at || lt == 0)
+        return;
+    char rest[sizeof err->msg];
+    rq_strlcpy(rest, at + lt, sizeof rest);
+    size_t head = (size_t)(at - err->msg);
+    snprintf(at, sizeof err->msg - head, "%s%s", target, rest);
+}
+
 rq_status
 rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
                  const char *out_dir, int quiet, rq_err *err)
@@ -628,6 +643,7 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
     }
     if (rc == RQ_OK)
         return rq_outdir_commit(od, err);
+    name_target(err, rq_outdir_path(od), out_dir);
     rq_outdir_abort(od);
     return rc;
 }

@@ -5,6 +5,7 @@
 */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,16 @@ static const char usage_text[] =
     "\n"
     "Run 'raquette COMMAND --help' for the options of a command.\n"
     "Environment: RAQUETTE_GEODATA names the data folder used by ${RAQUETTE_GEODATA}\n"
-    "in configuration paths.\n";
+    "in configuration paths; RAQUETTE_THREADS (1 to 4) the number of worker threads.\n";
 
 int
 main(int argc, char **argv)
 {
+    /* Past a file size limit (ulimit -f) the default action of SIGXFSZ
+    ** kills the process mid-write. Ignored, write() fails with EFBIG
+    ** instead, and the run stops with a message, its previous outputs
+    ** untouched (docs/errors.md). */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

@@ -105,6 +105,10 @@ rq_cli_run(int argc, char **argv)
     double t_prep = rq_progress_end(&pr);
     if (status != 0)
         goto done;
+    /* Warnings change what the figures mean (an empty capacity counts as
+    ** 0...): they go to stderr unless --quiet, and always into run.json. */
+    for (size_t i = 0; i < ds->warnings.n; i++)
+        rq_log(RQ_LOG_WARN, "%s", ds->warnings.items[i]);
     if (!name)
         name = cfg.name;
     target = out ? rq_xstrdup(out) : rq_xasprintf("%s/%s", cfg.output_dir, name);

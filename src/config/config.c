@@ -21,6 +21,7 @@
 ** into a single RQ_ERR_INPUT at the end (method.md §1.3: all at once).
 */
 #include "raquette/config.h"
+#include "raquette/crs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1103,6 +1104,30 @@ check_required_and_defaults(parser *p)
     }
 }
 
+/* Areas and distances are computed in [study] crs (method.md §1.2): a CRS in
+** degrees would give areas in square degrees and radii of 40 degrees. */
+static void
+check_metric_crs(parser *p)
+{
+    int ic = find_key(S_STUDY, "crs");
+    int line = p->state[S_STUDY][ic] >= ST_BAD ? p->key_line[S_STUDY][ic] : p->sec_line[S_STUDY];
+    const char *crs = p->cfg->crs;
+    char unit[64] = "";
+    rq_err err;
+    rq_err_clear(&err);
+    if (!crs || p->state[S_STUDY][ic] == ST_BAD)
+        return; /* missing or already reported */
+    int m = rq_crs_is_metric(crs, unit, sizeof unit, &err);
+    if (m < 0)
+        errl(p, line, "[study] crs = %s: %s; expected a projected CRS in metres (e.g. EPSG:2154)",
+             crs, err.msg);
+    else if (m == 0)
+        errl(p, line,
+             "[study] crs = %s is in %s; expected a projected CRS in metres, such as EPSG:2154 "
+             "(Lambert-93) for metropolitan France",
+             crs, unit[0] ? unit : "non-metric units");
+}
+
 static void
 check_rules(parser *p)
 {
@@ -1119,6 +1144,7 @@ check_rules(parser *p)
              "[study] has neither region nor departements: give exactly one of them "
              "(e.g. region = 76, or departements = 09|11|31)");
     }
+    check_metric_crs(p);
     if (p->n_category_lines == 0) {
         errl(p, p->sec_line[S_CATEGORIES],
              "[categories] %s: give at least one category as name = radius_km "

@@ -207,7 +207,7 @@ test_bad_category(void **state)
 {
     (void)state;
     const char *n[] = {"structures.csv", "line 2", "'categorie'", "unknown category 'incubator'",
-                       "expected one of incubateur cae", NULL};
+                       "expected one of incubateur, cae ([categories])", NULL};
     expect_error(HEADER "S,S1,x,incubator,emergence,region,98,siege,99001,,,1,,0\n", n);
 }
 
@@ -232,7 +232,7 @@ static void
 test_duplicate_site(void **state)
 {
     (void)state;
-    const char *n[] = {"site id 'S1' appears on more than one row", NULL};
+    const char *n[] = {"line 3, field 'site_id': site id 'S1' is already used on line 2", NULL};
     expect_error(HEADER "S,S1,x,cae,emergence,region,98,siege,99001,,,1,,0\n"
                         "S,S1,y,cae,emergence,region,98,siege,99002,,,1,,0\n",
                  n);

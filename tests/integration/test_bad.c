@@ -1,0 +1,213 @@
+/* test_bad.c - the catalogue of bad inputs (tests/bad/, one folder each).
+**
+** Every case is a folder of tests/bad/ holding the files that replace those
+** of the mini fixture (tests/fixtures/mini: mini.ini, communes.geojson,
+** cog.csv, epci.csv, density.csv, structures.csv) and an expect.ini:
+**
+**   [case]
+**   about   = what is wrong (one line, for the failure message)
+**   command = run | check          (default run)
+**   status  = 0 | 1 | 2            (exit status raquette must return)
+**   message = text that stderr must contain   (repeatable)
+**   absent  = text that stderr must not contain (repeatable)
+**   setup   = none | out-under-file | file-size-limit   (default none)
+**   args    = arguments replacing "[--out out] mini.ini" (usage errors)
+**
+** For each case the runner copies the fixture and the case's files into a
+** fresh folder, puts "previous outputs" in out/ (two files with known
+** content), runs `raquette COMMAND [--out out] mini.ini` there, and checks:
+** the exit status; every message (file, row or line, field, expected form);
+** that neither a sanitizer nor a signal went off; and, when the run fails,
+** that out/ still holds exactly the previous files, unchanged, with no
+** temporary or old folder left beside it.
+*/
+#include "rq_test.h"
+
+#include <dirent.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TEXTS 16
+
+struct expect {
+    char about[256];
+    char command[16];
+    char setup[32];
+    char args[256];
+    int status;
+    char *message[MAX_TEXTS];
+    size_t n_message;
+    char *absent[MAX_TEXTS];
+    size_t n_absent;
+};
+
+static int
+on_key(void *ud, const char *section, const char *key, const char *value)
+{
+    struct expect *e = ud;
+    if (strcmp(section, "case") != 0)
+        return 0;
+    if (strcmp(key, "about") == 0)
+        snprintf(e->about, sizeof e->about, "%s", value);
+    else if (strcmp(key, "command") == 0)
+        snprintf(e->command, sizeof e->command, "%s", value);
+    else if (strcmp(key, "setup") == 0)
+        snprintf(e->setup, sizeof e->setup, "%s", value);
+    else if (strcmp(key, "args") == 0)
+        snprintf(e->args, sizeof e->args, "%s", value);
+    else if (strcmp(key, "status") == 0)
+        e->status = atoi(value);
+    else if (strcmp(key, "message") == 0 && e->n_message < MAX_TEXTS)
+        e->message[e->n_message++] = strdup(value);
+    else if (strcmp(key, "absent") == 0 && e->n_absent < MAX_TEXTS)
+        e->absent[e->n_absent++] = strdup(value);
+    else
+        return 0;
+    return 1;
+}
+
+static void
+expect_fini(struct expect *e)
+{
+    for (size_t i = 0; i < e->n_message; i++)
+        free(e->message[i]);
+    for (size_t i = 0; i < e->n_absent; i++)
+        free(e->absent[i]);
+}
+
+/* The output of a shell command, which must succeed. */
+static char *
+shell(const char *cmd)
+{
+    char *out = NULL;
+    int st = rq_test_run(cmd, &out);
+    if (st != 0)
+        fail_msg("setup command failed (%d): %s\n%s", st, cmd, out);
+    return out;
+}
+
+static const char PREVIOUS[] = "communes.csv:previous run\nrun.json:{}\n";
+
+static void
+run_case(void **state)
+{
+    const char *case_dir = *state;
+    struct expect e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.command, sizeof e.command, "run");
+    snprintf(e.setup, sizeof e.setup, "none");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/expect.ini", case_dir);
+    if (ini_parse(path, on_key, &e) != 0)
+        fail_msg("%s: unreadable or unknown key", path);
+    if (e.n_message == 0 && e.status != 0)
+        fail_msg("%s: a failing case must name the message it expects", path);
+
+    char *w = rq_test_tmpdir();
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd,
+             "cp -r '%s/.' '%s/' && cp -r '%s/.' '%s/' && rm '%s/expect.ini' && mkdir '%s/out' && "
+             "printf 'previous run\\n' > '%s/out/communes.csv' && printf '{}\\n' > '%s/out/run.json'",
+             rq_test_fixture("mini"), w, case_dir, w, w, w, w, w);
+    free(shell(cmd));
+
+    /* The command, with what the setup asks around it. */
+    const char *bin = getenv("RQ_BINARY");
+    char out_opt[512] = "";
+    char prefix[256] = "";
+    if (strcmp(e.command, "run") == 0)
+        snprintf(out_opt, sizeof out_opt, "--out out");
+    if (strcmp(e.setup, "out-under-file") == 0) {
+        snprintf(out_opt, sizeof out_opt, "--out out/run.json/results");
+    } else if (strcmp(e.setup, "file-size-limit") == 0) {
+        /* 2 KiB per file: communes.geojson of the fixture is larger. */
+        snprintf(prefix, sizeof prefix, "ulimit -f 2; ");
+    } else if (strcmp(e.setup, "none") != 0) {
+        fail_msg("%s: unknown setup '%s'", path, e.setup);
+    }
+    if (e.args[0])
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s'%s' %s %s", w, prefix, bin, e.command, e.args);
+    else
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s'%s' %s %s mini.ini", w, prefix, bin, e.command,
+                 out_opt);
+    char *out = NULL;
+    int st = rq_test_run(cmd, &out);
+
+    if (st != e.status)
+        fail_msg("%s (%s): exit status %d, expected %d; output:\n%s", case_dir, e.about, st,
+                 e.status, out);
+    for (size_t i = 0; i < e.n_message; i++)
+        if (!strstr(out, e.message[i]))
+            fail_msg("%s (%s): expected \"%s\" in:\n%s", case_dir, e.about, e.message[i], out);
+    for (size_t i = 0; i < e.n_absent; i++)
+        if (strstr(out, e.absent[i]))
+            fail_msg("%s (%s): did not expect \"%s\" in:\n%s", case_dir, e.about, e.absent[i],
+                     out);
+    static const char *const alarms[] = {"AddressSanitizer", "LeakSanitizer", "runtime error:",
+                                         "Segmentation fault", "Aborted", "core dumped"};
+    for (size_t i = 0; i < sizeof alarms / sizeof alarms[0]; i++)
+        if (strstr(out, alarms[i]))
+            fail_msg("%s (%s): \"%s\" in:\n%s", case_dir, e.about, alarms[i], out);
+
+    if (e.status != 0) {
+        /* The previous outputs are intact and nothing was left beside them. */
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && for f in $(ls -A out); do printf '%%s:' \"$f\"; cat \"out/$f\"; done; "
+                 "ls -A | grep -E '^out\\.(tmp|old)-' || true",
+                 w);
+        char *listing = shell(cmd);
+        if (strcmp(listing, PREVIOUS) != 0)
+            fail_msg("%s (%s): the previous outputs changed:\n%s", case_dir, e.about, listing);
+        free(listing);
+    }
+    free(out);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", w);
+    free(shell(cmd));
+    free(w);
+    expect_fini(&e);
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(void)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/tests/bad", getenv("RQ_SOURCE_DIR"));
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "cannot open %s\n", dir);
+        return 1;
+    }
+    char **paths = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *p = malloc(strlen(dir) + strlen(de->d_name) + 2);
+        sprintf(p, "%s/%s", dir, de->d_name);
+        paths = realloc(paths, (n + 1) * sizeof *paths);
+        paths[n++] = p;
+    }
+    closedir(d);
+    qsort(paths, n, sizeof *paths, cmp_names);
+    struct CMUnitTest *tests = calloc(n ? n : 1, sizeof *tests);
+    for (size_t i = 0; i < n; i++) {
+        tests[i].name = strrchr(paths[i], '/') + 1;
+        tests[i].test_func = run_case;
+        tests[i].initial_state = paths[i];
+    }
+    int failed = _cmocka_run_group_tests("bad inputs", tests, n, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    free(tests);
+    return failed;
+}
