@@ -74,8 +74,10 @@ void rq_log_set_level(rq_log_level level);
 rq_log_level rq_log_get_level(void);
 void rq_log(rq_log_level level, const char *fmt, ...) RQ_PRINTF(2, 3);
 
-/* ---- Checked allocation: abort with a message when memory runs out ---- */
+/* ---- Checked allocation: exit with a message when memory runs out ---- */
 
+/* The rq_x* allocators never return NULL: when memory runs out, or a size
+** computation n*size would overflow, they call rq_out_of_memory. */
 void *rq_xmalloc(size_t size);
 void *rq_xcalloc(size_t n, size_t size);
 /* Resizes p to n elements of size bytes, checking n*size for overflow. */
@@ -86,6 +88,23 @@ char *rq_xasprintf(const char *fmt, ...) RQ_PRINTF(1, 2);
 /* Grows *items (of *cap elements of size bytes) so that it holds at least
 ** need elements. Doubling keeps appends amortised O(1). */
 void rq_grow(void **items, size_t *cap, size_t need, size_t size);
+
+/* Ends the process for lack of memory: prints "raquette: out of memory
+** while allocating <size> bytes; the inputs are too large..." on stderr
+** (size 0: unknown, e.g. a library's std::bad_alloc; SIZE_MAX: a size that
+** overflowed), runs the fatal cleanup hook and _exits with status 1. Safe
+** to call from any thread; when several call it, one message is printed. */
+_Noreturn void rq_out_of_memory(size_t size);
+/* Sets the function rq_out_of_memory runs before exiting, and sets aside a
+** small reserve of memory that is freed for it (NULL: none, and the
+** reserve is released). It may run on any thread while others still work,
+** must not use rq_x* allocators and should use little memory;
+** src/io/outdir.c sets it to remove the temporary output folders. */
+void rq_set_fatal_cleanup(void (*fn)(void));
+/* Test hook: from now on the rq_x* allocators hand out at most bytes in
+** total (frees are not counted back), then behave as if memory ran out.
+** 0 removes the limit. Not for production use. */
+void rq_alloc_set_budget(size_t bytes);
 
 /* ---- Small string helpers --------------------------------------------- */
 

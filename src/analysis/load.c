@@ -53,9 +53,11 @@ cog_row(const rq_row *row, void *ud, rq_diag *diag)
         return RQ_OK;
     }
     long pop = 0;
-    if (type == RQ_COG_ACTUELLE && (!rq_parse_long(v[6], &pop) || pop < 0)) {
+    /* The bound keeps every sum of populations far from LONG_MAX. */
+    if (type == RQ_COG_ACTUELLE && (!rq_parse_long(v[6], &pop) || pop < 0 || pop > 1000000000)) {
         rq_diag_add(diag,
-                    "%s: %s, field '%s': '%s' is not a population; expected a whole number >= 0",
+                    "%s: %s, field '%s': '%s' is not a population; expected a whole number "
+                    "from 0 to 1000000000",
                     c->path, row->where, ds->cfg->cog_population, v[6]);
         return RQ_OK;
     }

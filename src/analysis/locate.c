@@ -195,7 +195,10 @@ check_numbers(struct loc_ctx *c, const rq_row *row, rq_diag *diag, rq_site *s, s
         s->capacity_missing = 1;
         rq_diag_add(&c->ds->warnings, "%s: %s (site %s): empty capacity counts as 0",
                     c->path, row->where, s->site_id);
-    } else if (!rq_parse_double(cap, &s->capacity) || s->capacity < 0) {
+    } else if (!rq_parse_double(cap, &s->capacity) || !isfinite(s->capacity) ||
+               s->capacity < 0) {
+        /* strtod reads "inf": check would call the file usable and fca
+        ** would then stop the run on an infinite supply. */
         bad(c, diag, row, F_CAP, "'%s'; expected a number of projects per year >= 0", cap);
     } else if (s->capacity == 0) {
         /* Allowed (a site may be listed before it opens) but worth saying:

@@ -2,7 +2,10 @@
 **
 ** The allocation policy is git's: a batch tool that runs out of memory
 ** cannot do anything useful, so rq_x* allocators print a clear message and
-** abort instead of returning NULL to hundreds of call sites.
+** end the process instead of returning NULL to hundreds of call sites. It
+** ends with exit status 1 (a system failure, like any other), not abort():
+** running out of memory on large inputs is not a crash, and the fatal
+** cleanup hook first removes the run's temporary output folder.
 */
 #include "raquette/core.h"
 
@@ -10,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -134,28 +138,103 @@ rq_log(rq_log_level level, const char *fmt, ...)
     va_end(ap);
 }
 
-static void
-out_of_memory(size_t size)
+/* Set once, read from any thread when memory runs out. */
+static void (*_Atomic g_fatal_cleanup)(void);
+/* Freed just before the cleanup runs: removing a folder tree needs a
+** little memory (opendir), which a process that has just run out may not
+** get otherwise. */
+static void *_Atomic g_reserve;
+#define RESERVE_BYTES (256 * 1024)
+
+/* Test hook (rq_alloc_set_budget): 0, or the bytes rq_x* may still hand out. */
+static atomic_size_t g_budget_on;
+static atomic_size_t g_budget_left;
+
+void
+rq_set_fatal_cleanup(void (*fn)(void))
 {
-    fprintf(stderr, "raquette: out of memory (allocating %zu bytes)\n", size);
-    abort();
+    atomic_store(&g_fatal_cleanup, fn);
+    if (!fn) {
+        free(atomic_exchange(&g_reserve, NULL));
+    } else if (!atomic_load(&g_reserve)) {
+        void *r = malloc(RESERVE_BYTES);
+        void *expected = NULL;
+        if (r && !atomic_compare_exchange_strong(&g_reserve, &expected, r))
+            free(r);
+    }
+}
+
+void
+rq_out_of_memory(size_t size)
+{
+    /* One message even when several threads run out at once: the others
+    ** wait here until the first one ends the process. */
+    static atomic_flag once = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&once))
+        for (;;)
+            pause();
+    if (size == SIZE_MAX)
+        fputs("raquette: out of memory: a size computation overflowed (an input far too "
+              "large for this machine's memory)",
+              stderr);
+    else if (size)
+        fprintf(stderr, "raquette: out of memory while allocating %zu bytes", size);
+    else
+        fputs("raquette: out of memory", stderr);
+    fputs("; the inputs are too large for this machine's memory: analyse fewer "
+          "départements or use a machine with more memory\n",
+          stderr);
+    free(atomic_exchange(&g_reserve, NULL));
+    void (*fn)(void) = atomic_load(&g_fatal_cleanup);
+    if (fn)
+        fn();
+    /* _exit, not exit: this may run on a worker thread while others still
+    ** use GDAL, GEOS and PROJ, and exit() would run the libraries' static
+    ** destructors and atexit handlers under their feet (a crash instead of
+    ** a clean status). Nothing is lost: stderr is unbuffered, stdout
+    ** carries no result of a failed command, and outputs are written with
+    ** write(2) into the temporary folder the cleanup has just removed. */
+    _exit(1);
+}
+
+void
+rq_alloc_set_budget(size_t bytes)
+{
+    atomic_store(&g_budget_left, bytes);
+    atomic_store(&g_budget_on, bytes != 0);
+}
+
+/* 1 when the test budget allows size more bytes (always without one). */
+static int
+within_budget(size_t size)
+{
+    if (!atomic_load_explicit(&g_budget_on, memory_order_relaxed))
+        return 1;
+    size_t left = atomic_load(&g_budget_left);
+    do {
+        if (size > left)
+            return 0;
+    } while (!atomic_compare_exchange_weak(&g_budget_left, &left, left - size));
+    return 1;
 }
 
 void *
 rq_xmalloc(size_t size)
 {
-    void *p = malloc(size ? size : 1);
+    void *p = within_budget(size) ? malloc(size ? size : 1) : NULL;
     if (!p)
-        out_of_memory(size);
+        rq_out_of_memory(size);
     return p;
 }
 
 void *
 rq_xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (size && n > SIZE_MAX / size)
+        rq_out_of_memory(SIZE_MAX);
+    void *p = within_budget(n * size) ? calloc(n ? n : 1, size ? size : 1) : NULL;
     if (!p)
-        out_of_memory(n * size);
+        rq_out_of_memory(n * size);
     return p;
 }
 
@@ -163,11 +242,11 @@ void *
 rq_xreallocarray(void *p, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
-        out_of_memory(SIZE_MAX);
+        rq_out_of_memory(SIZE_MAX);
     size_t total = n * size;
-    void *q = realloc(p, total ? total : 1);
+    void *q = within_budget(total) ? realloc(p, total ? total : 1) : NULL;
     if (!q)
-        out_of_memory(total);
+        rq_out_of_memory(total);
     return q;
 }
 
@@ -188,10 +267,10 @@ rq_xasprintf(const char *fmt, ...)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        va_end(ap2);
-        return rq_xstrdup("");
-    }
+    /* vsnprintf counts in an int: a text of 2 GiB or more fails with
+    ** EOVERFLOW, which must not pass for an empty string. */
+    if (n < 0)
+        rq_out_of_memory(SIZE_MAX);
     char *p = rq_xmalloc((size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
@@ -206,7 +285,7 @@ rq_grow(void **items, size_t *cap, size_t need, size_t size)
     size_t ncap = *cap ? *cap : 8;
     while (ncap < need) {
         if (ncap > SIZE_MAX / 2)
-            out_of_memory(SIZE_MAX);
+            rq_out_of_memory(SIZE_MAX);
         ncap *= 2;
     }
     *items = rq_xreallocarray(*items, ncap, size);

@@ -8,6 +8,7 @@
 #include "raquette/geom.h"
 
 #include <geos_c.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +29,11 @@ static void
 on_error(const char *msg, void *ud)
 {
     rq_geos *g = ud;
+    /* GEOS turns a failed C++ allocation into this error message and a
+    ** NULL or exception result; out of memory is fatal for us too, with the
+    ** same message and cleanup as our own allocators. */
+    if (strcmp(msg, "std::bad_alloc") == 0)
+        rq_out_of_memory(0);
     rq_strlcpy(g->last_err, msg, sizeof g->last_err);
 }
 
@@ -247,6 +253,9 @@ rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
 {
     if (n == 1)
         return rq_geom_clone(g, geoms[0]);
+    if (n > UINT_MAX) /* GEOS counts the parts in an unsigned int */
+        return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX),
+               NULL;
     /* createCollection takes ownership of the parts, so hand it clones. */
     GEOSGeometry **parts = rq_xcalloc(n ? n : 1, sizeof *parts);
     for (size_t i = 0; i < n; i++)
@@ -283,6 +292,12 @@ rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_cov
     GEOSGeometry *coll = NULL, *u = NULL;
     if (used_coverage)
         *used_coverage = 0;
+    if (n > UINT_MAX) { /* GEOS counts the parts in an unsigned int */
+        for (size_t j = 0; j < n; j++)
+            GEOSGeom_destroy_r(g->h, G(parts[j]));
+        return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX),
+               NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         double a = 0;
         if (!GEOSArea_r(g->h, CG(parts[i]), &a)) {

@@ -6,6 +6,10 @@
 ** were, and nobody ever sees a half-written set of files under target.
 ** The temporary folder has the same parent as target, hence is on the same
 ** filesystem, which is what makes rename(2) atomic.
+**
+** A run that runs out of memory ends in rq_out_of_memory, which runs no
+** cleanup of the callers: the open temporary folders are registered here
+** and its fatal cleanup hook removes them (see "Fatal cleanup" below).
 */
 #include "raquette/writer.h"
 
@@ -13,6 +17,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,6 +42,9 @@ fix_hint(int e)
     case ENOSPC:
     case EDQUOT:
         return "the disk is full: free some space or choose another output folder";
+    case EFBIG:
+        return "the file exceeds the file size limit (ulimit -f) or the filesystem's: raise "
+               "the limit or choose another output folder";
     default:
         return "choose another output folder";
     }
@@ -113,9 +121,73 @@ remove_tree(const char *path)
     return r == 0 ? 0 : r > 0 ? r : errno;
 }
 
+/* ---- Fatal cleanup ---------------------------------------------------
+** The temporary folders of the outdirs still open, as borrowed pointers to
+** their o->tmp, for rq_out_of_memory: it may run on any thread (the
+** communes.geojson writer, a GEOS worker) and ends the process with _exit,
+** so nothing else would remove them. The lock is never held while
+** calling rq_x* allocators, so the thread that runs out of memory never
+** holds it. A
+** crash inside a library (SIGSEGV, abort) or the kernel's OOM killer still
+** leaves the folder behind; the previous outputs are untouched either way. */
+#define MAX_OPEN 8 /* a run opens one; beyond this, a folder is not registered */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *reg_tmp[MAX_OPEN];
+
+static void
+remove_registered(void)
+{
+    pthread_mutex_lock(&reg_lock);
+    for (size_t i = 0; i < MAX_OPEN; i++) {
+        if (!reg_tmp[i])
+            continue;
+        /* The writer thread may add a file while the tree is removed:
+        ** rmdir then fails with ENOTEMPTY, and another pass gets it. */
+        int e = ENOTEMPTY;
+        for (int pass = 0; pass < 5 && e == ENOTEMPTY; pass++)
+            e = remove_tree(reg_tmp[i]);
+        if (e != 0 && e != ENOENT)
+            fprintf(stderr, "raquette: could not remove the temporary folder %s (%s)\n",
+                    reg_tmp[i], strerror(e));
+    }
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void
+register_tmp(const char *tmp)
+{
+    pthread_mutex_lock(&reg_lock);
+    for (size_t i = 0; i < MAX_OPEN; i++) {
+        if (!reg_tmp[i]) {
+            reg_tmp[i] = tmp;
+            break;
+        }
+    }
+    rq_set_fatal_cleanup(remove_registered);
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void
+unregister_tmp(const char *tmp)
+{
+    if (!tmp)
+        return;
+    pthread_mutex_lock(&reg_lock);
+    size_t left = 0;
+    for (size_t i = 0; i < MAX_OPEN; i++) {
+        if (reg_tmp[i] == tmp)
+            reg_tmp[i] = NULL;
+        left += reg_tmp[i] != NULL;
+    }
+    if (left == 0) /* nothing to remove: release the memory reserve */
+        rq_set_fatal_cleanup(NULL);
+    pthread_mutex_unlock(&reg_lock);
+}
+
 static void
 outdir_free(rq_outdir *o)
 {
+    unregister_tmp(o->tmp);
     free(o->target);
     free(o->tmp);
     free(o);
@@ -175,6 +247,7 @@ rq_outdir_begin(const char *target_dir, rq_err *err)
                         strerror(e), fix_hint(e));
         goto cleanup;
     }
+    register_tmp(o->tmp);
     /* mkdtemp makes a private 0700 folder; outputs are meant to be shared
     ** like any folder mkdir would make. umask() has no reader, so read it by
     ** setting it back (single-threaded at this point). */
@@ -260,6 +333,7 @@ rq_outdir_commit(rq_outdir *o, rq_err *err)
             rq_log(RQ_LOG_WARN, "the previous outputs are in %s and could not be removed (%s)", old,
                    strerror(e));
     }
+    unregister_tmp(o->tmp);
     free(o->tmp);
     o->tmp = NULL; /* now the target: nothing left to remove */
 

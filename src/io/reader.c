@@ -200,7 +200,7 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
         rq_row row = {n, where, vals, NULL, 0};
         OGRGeometryH geom = spec->want_geometry ? OGR_F_GetGeometryRef(feat) : NULL;
         if (geom) {
-            size_t len = (size_t)OGR_G_WkbSize(geom);
+            size_t len = OGR_G_WkbSizeEx(geom); /* not WkbSize: an int, negative past 2 GiB */
             rq_grow((void **)&wkb, &wkb_cap, len, 1);
             if (OGR_G_ExportToIsoWkb(geom, wkbNDR, wkb) != OGRERR_NONE) {
                 rq_diag_add(diag, "%s: %s: the geometry cannot be converted",
