@@ -95,11 +95,10 @@ void rq_grow(void **items, size_t *cap, size_t need, size_t size);
 ** overflowed), runs the fatal cleanup hook and _exits with status 1. Safe
 ** to call from any thread; when several call it, one message is printed. */
 _Noreturn void rq_out_of_memory(size_t size);
-/* Sets the function rq_out_of_memory runs before exiting, and sets aside a
-** small reserve of memory that is freed for it (NULL: none, and the
-** reserve is released). It may run on any thread while others still work,
-** must not use rq_x* allocators and should use little memory;
-** src/io/outdir.c sets it to remove the temporary output folders. */
+/* Sets the function rq_out_of_memory runs before exiting (NULL: none). It
+** may run on any thread while others still work, and memory has run out:
+** it must not allocate. src/io/outdir.c sets it to remove the temporary
+** output folders. */
 void rq_set_fatal_cleanup(void (*fn)(void));
 /* Test hook: from now on the rq_x* allocators hand out at most bytes in
 ** total (frees are not counted back), then behave as if memory ran out.

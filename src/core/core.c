@@ -140,11 +140,6 @@ rq_log(rq_log_level level, const char *fmt, ...)
 
 /* Set once, read from any thread when memory runs out. */
 static void (*_Atomic g_fatal_cleanup)(void);
-/* Freed just before the cleanup runs: removing a folder tree needs a
-** little memory (opendir), which a process that has just run out may not
-** get otherwise. */
-static void *_Atomic g_reserve;
-#define RESERVE_BYTES (256 * 1024)
 
 /* Test hook (rq_alloc_set_budget): 0, or the bytes rq_x* may still hand out. */
 static atomic_size_t g_budget_on;
@@ -154,14 +149,6 @@ void
 rq_set_fatal_cleanup(void (*fn)(void))
 {
     atomic_store(&g_fatal_cleanup, fn);
-    if (!fn) {
-        free(atomic_exchange(&g_reserve, NULL));
-    } else if (!atomic_load(&g_reserve)) {
-        void *r = malloc(RESERVE_BYTES);
-        void *expected = NULL;
-        if (r && !atomic_compare_exchange_strong(&g_reserve, &expected, r))
-            free(r);
-    }
 }
 
 void
@@ -184,7 +171,6 @@ rq_out_of_memory(size_t size)
     fputs("; the inputs are too large for this machine's memory: analyse fewer "
           "départements or use a machine with more memory\n",
           stderr);
-    free(atomic_exchange(&g_reserve, NULL));
     void (*fn)(void) = atomic_load(&g_fatal_cleanup);
     if (fn)
         fn();

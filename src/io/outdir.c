@@ -13,6 +13,7 @@
 */
 #include "raquette/writer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -122,33 +123,61 @@ remove_tree(const char *path)
 }
 
 /* ---- Fatal cleanup ---------------------------------------------------
-** The temporary folders of the outdirs still open, as borrowed pointers to
-** their o->tmp, for rq_out_of_memory: it may run on any thread (the
-** communes.geojson writer, a GEOS worker) and ends the process with _exit,
-** so nothing else would remove them. The lock is never held while
-** calling rq_x* allocators, so the thread that runs out of memory never
-** holds it. A
-** crash inside a library (SIGSEGV, abort) or the kernel's OOM killer still
-** leaves the folder behind; the previous outputs are untouched either way. */
+** The temporary folders of the outdirs still open, for rq_out_of_memory:
+** it may run on any thread (the communes.geojson writer, a GEOS worker)
+** and ends the process with _exit, so nothing else would remove them. By
+** then memory has run out, and other threads may take whatever is freed,
+** so the removal must not allocate: nftw and opendir do, hence each folder
+** is opened (opendir) when registered, and the fatal cleanup only reads
+** that DIR and unlinks. The folder is flat (output files only). The lock
+** is never held while calling rq_x* allocators, so the thread that runs
+** out of memory never holds it. A crash inside a library (SIGSEGV, abort)
+** or the kernel's OOM killer still leaves the folder behind; the previous
+** outputs are untouched either way. */
 #define MAX_OPEN 8 /* a run opens one; beyond this, a folder is not registered */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static const char *reg_tmp[MAX_OPEN];
+static struct {
+    const char *path; /* borrowed: the outdir's tmp */
+    DIR *dir;
+} reg[MAX_OPEN];
+
+/* Empties and removes a registered folder without allocating; 0 or errno. */
+static int
+remove_flat(const char *path, DIR *d)
+{
+    /* Another thread may still add a file: read again until a pass finds
+    ** nothing left, then rmdir. */
+    for (int pass = 0; pass < 5; pass++) {
+        int removed = 0;
+        rewinddir(d);
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            if (unlinkat(dirfd(d), e->d_name, 0) == 0 ||
+                unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) == 0)
+                removed++;
+        }
+        if (rmdir(path) == 0)
+            return 0;
+        if (errno != ENOTEMPTY && errno != EEXIST)
+            return errno;
+        if (!removed && pass > 0)
+            break;
+    }
+    return ENOTEMPTY;
+}
 
 static void
 remove_registered(void)
 {
     pthread_mutex_lock(&reg_lock);
     for (size_t i = 0; i < MAX_OPEN; i++) {
-        if (!reg_tmp[i])
+        if (!reg[i].path)
             continue;
-        /* The writer thread may add a file while the tree is removed:
-        ** rmdir then fails with ENOTEMPTY, and another pass gets it. */
-        int e = ENOTEMPTY;
-        for (int pass = 0; pass < 5 && e == ENOTEMPTY; pass++)
-            e = remove_tree(reg_tmp[i]);
+        int e = remove_flat(reg[i].path, reg[i].dir);
         if (e != 0 && e != ENOENT)
             fprintf(stderr, "raquette: could not remove the temporary folder %s (%s)\n",
-                    reg_tmp[i], strerror(e));
+                    reg[i].path, strerror(e));
     }
     pthread_mutex_unlock(&reg_lock);
 }
@@ -156,15 +185,22 @@ remove_registered(void)
 static void
 register_tmp(const char *tmp)
 {
+    DIR *d = opendir(tmp);
+    if (!d)
+        return; /* the run will fail on its first write there anyway */
     pthread_mutex_lock(&reg_lock);
-    for (size_t i = 0; i < MAX_OPEN; i++) {
-        if (!reg_tmp[i]) {
-            reg_tmp[i] = tmp;
-            break;
-        }
+    size_t i = 0;
+    while (i < MAX_OPEN && reg[i].path)
+        i++;
+    if (i < MAX_OPEN) {
+        reg[i].path = tmp;
+        reg[i].dir = d;
+        d = NULL;
     }
     rq_set_fatal_cleanup(remove_registered);
     pthread_mutex_unlock(&reg_lock);
+    if (d)
+        closedir(d);
 }
 
 static void
@@ -173,14 +209,13 @@ unregister_tmp(const char *tmp)
     if (!tmp)
         return;
     pthread_mutex_lock(&reg_lock);
-    size_t left = 0;
     for (size_t i = 0; i < MAX_OPEN; i++) {
-        if (reg_tmp[i] == tmp)
-            reg_tmp[i] = NULL;
-        left += reg_tmp[i] != NULL;
+        if (reg[i].path == tmp) {
+            closedir(reg[i].dir);
+            reg[i].path = NULL;
+            reg[i].dir = NULL;
+        }
     }
-    if (left == 0) /* nothing to remove: release the memory reserve */
-        rq_set_fatal_cleanup(NULL);
     pthread_mutex_unlock(&reg_lock);
 }
 
@@ -318,6 +353,9 @@ rq_outdir_commit(rq_outdir *o, rq_err *err)
         rc = rq_err_set(err, RQ_ERR_IO, "%s: %s", o->target, strerror(errno));
         goto cleanup;
     }
+    /* From here on the fatal cleanup must leave the folder alone: once
+    ** renamed, it is the new target. (No other thread runs at commit.) */
+    unregister_tmp(o->tmp);
     if (rename(o->tmp, o->target) != 0) {
         int e = errno;
         if (old && rename(old, o->target) != 0)
@@ -333,7 +371,6 @@ rq_outdir_commit(rq_outdir *o, rq_err *err)
             rq_log(RQ_LOG_WARN, "the previous outputs are in %s and could not be removed (%s)", old,
                    strerror(e));
     }
-    unregister_tmp(o->tmp);
     free(o->tmp);
     o->tmp = NULL; /* now the target: nothing left to remove */
 
