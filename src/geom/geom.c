@@ -254,8 +254,7 @@ rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
     if (n == 1)
         return rq_geom_clone(g, geoms[0]);
     if (n > UINT_MAX) /* GEOS counts the parts in an unsigned int */
-        return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX),
-               NULL;
+        return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX), NULL;
     /* createCollection takes ownership of the parts, so hand it clones. */
     GEOSGeometry **parts = rq_xcalloc(n ? n : 1, sizeof *parts);
     for (size_t i = 0; i < n; i++)
@@ -295,8 +294,7 @@ rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_cov
     if (n > UINT_MAX) { /* GEOS counts the parts in an unsigned int */
         for (size_t j = 0; j < n; j++)
             GEOSGeom_destroy_r(g->h, G(parts[j]));
-        return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX),
-               NULL;
+        return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX), NULL;
     }
     for (size_t i = 0; i < n; i++) {
         double a = 0;

@@ -31,7 +31,7 @@
 
 #define MARKER "outputs of the previous run\n"
 #define OOM_HINT                                                                                   \
-    "; the inputs are too large for this machine's memory: analyse fewer départements or use a " \
+    "; the inputs are too large for this machine's memory: analyse fewer départements or use a "  \
     "machine with more memory"
 
 /* Exit statuses of a child that did not run out of memory as expected. */
