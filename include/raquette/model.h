@@ -146,6 +146,9 @@ typedef struct rq_dataset {
 
 rq_dataset *rq_dataset_create(const rq_config *cfg);
 void rq_dataset_destroy(rq_dataset *ds);
+/* Frees what locate added (sites, structures, zones) and empties those
+** arrays, so that locate can run again on the same dataset. */
+void rq_dataset_clear_sites(rq_dataset *ds);
 
 /* Looks up code in the sorted COG table: the commune-actuelle row when the
 ** code stands on two rows. NULL when absent. */

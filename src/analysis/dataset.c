@@ -43,6 +43,28 @@ free_site(rq_site *s)
 }
 
 void
+rq_dataset_clear_sites(rq_dataset *ds)
+{
+    for (size_t i = 0; i < ds->n_zones; i++)
+        free_zone(&ds->zones[i]);
+    free(ds->zones);
+    ds->zones = NULL;
+    ds->n_zones = 0;
+    for (size_t i = 0; i < ds->n_structures; i++) {
+        free(ds->structures[i].id);
+        free(ds->structures[i].sites);
+    }
+    free(ds->structures);
+    ds->structures = NULL;
+    ds->n_structures = 0;
+    for (size_t i = 0; i < ds->n_sites; i++)
+        free_site(&ds->sites[i]);
+    free(ds->sites);
+    ds->sites = NULL;
+    ds->n_sites = 0;
+}
+
+void
 rq_dataset_destroy(rq_dataset *ds)
 {
     if (!ds)
@@ -73,17 +95,7 @@ rq_dataset_destroy(rq_dataset *ds)
         free(ds->passage[i].new_code);
     }
     free(ds->passage);
-    for (size_t i = 0; i < ds->n_zones; i++)
-        free_zone(&ds->zones[i]);
-    free(ds->zones);
-    for (size_t i = 0; i < ds->n_structures; i++) {
-        free(ds->structures[i].id);
-        free(ds->structures[i].sites);
-    }
-    free(ds->structures);
-    for (size_t i = 0; i < ds->n_sites; i++)
-        free_site(&ds->sites[i]);
-    free(ds->sites);
+    rq_dataset_clear_sites(ds);
     for (size_t i = 0; i < ds->n_unmatched; i++) {
         free(ds->unmatched[i].code);
         free(ds->unmatched[i].name);

@@ -2,7 +2,7 @@
 **
 ** Touching communes are found with an STRtree over the flagged communes and
 ** an exact prepared `intersects` on each candidate pair, never by comparing
-** every pair: the Occitanie overall zone alone holds 2,562 communes, and a
+** every pair: the largest Occitanie zone holds 2,639 communes, and a
 ** quadratic loop over them would dominate the run. Communes do not overlap,
 ** so `intersects` is exactly "share a boundary segment or a point", which
 ** is the adjacency method.md §4 asks for (a corner contact counts).

@@ -20,7 +20,6 @@ struct raw {
     char *code, *name;
     rq_geom *geom; /* source CRS */
     size_t index;  /* feature position, for messages */
-    char where[32];
 };
 
 /* A boundary waiting to be merged into its current commune. */
@@ -102,7 +101,6 @@ raw_row(const rq_row *row, void *ud, rq_diag *diag)
     r->name = rq_xstrdup(row->v[1]);
     r->geom = geom;
     r->index = row->index;
-    rq_strlcpy(r->where, row->where, sizeof r->where);
     return RQ_OK;
 }
 

@@ -76,6 +76,17 @@ phase_list(unsigned mask, char *buf, size_t sz)
                                     rq_phase_names[p]);
 }
 
+/* Closes w (writing its file) after rc == RQ_OK, else drops it; returns
+** the status of the whole writing. */
+static rq_status
+finish(rq_writer *w, rq_status rc, rq_err *err)
+{
+    if (rc == RQ_OK)
+        return rq_writer_close(w, err);
+    rq_writer_abort(w);
+    return rc;
+}
+
 /* ---- communes.geojson / communes.csv -------------------------------------- */
 
 struct commune_cols {
@@ -391,10 +402,7 @@ write_gaps(const rq_dataset *ds, const rq_results *res, const char *path,
         if (rc == RQ_OK)
             rc = rq_writer_add(w, err);
     }
-    if (rc == RQ_OK)
-        return rq_writer_close(w, err);
-    rq_writer_abort(w);
-    return rc;
+    return finish(w, rc, err);
 }
 
 /* ---- sites.geojson ----------------------------------------------------------- */
@@ -447,10 +455,7 @@ write_sites(const rq_dataset *ds, const char *path, const struct geo_out *o, rq_
         if (rc == RQ_OK)
             rc = rq_writer_add(w, err);
     }
-    if (rc == RQ_OK)
-        return rq_writer_close(w, err);
-    rq_writer_abort(w);
-    return rc;
+    return finish(w, rc, err);
 }
 
 /* ---- agregats_*.csv ----------------------------------------------------------- */
@@ -493,10 +498,7 @@ write_aggregates(const rq_aggregate *v, size_t n, const char *path, rq_err *err)
         rq_writer_set_real(w, 12, g->acces_moyen);
         rc = rq_writer_add(w, err);
     }
-    if (rc == RQ_OK)
-        return rq_writer_close(w, err);
-    rq_writer_abort(w);
-    return rc;
+    return finish(w, rc, err);
 }
 
 /* ---- Driver -------------------------------------------------------------------- */

@@ -101,40 +101,13 @@ static struct {
     base strict, skip;
 } g_st;
 
-/* Frees what rq_locate_sites added to b->ds: sites, structures, zones,
-** warnings and counts. It mirrors rq_dataset_destroy for those fields; a
-** field added there and not here shows up as a leak at once. */
+/* Undoes what rq_locate_sites added to b->ds: sites, structures, zones
+** (rq_dataset_clear_sites), its warnings and its counts. */
 static void
 forget_sites(base *b)
 {
     rq_dataset *ds = b->ds;
-    for (size_t i = 0; i < ds->n_sites; i++) {
-        rq_site *s = &ds->sites[i];
-        free(s->site_id);
-        free(s->structure_id);
-        free(s->name);
-        free(s->site_type);
-        free(s->commune_code);
-        free(s->where);
-    }
-    free(ds->sites);
-    ds->sites = NULL;
-    ds->n_sites = 0;
-    for (size_t i = 0; i < ds->n_structures; i++) {
-        free(ds->structures[i].id);
-        free(ds->structures[i].sites);
-    }
-    free(ds->structures);
-    ds->structures = NULL;
-    ds->n_structures = 0;
-    for (size_t i = 0; i < ds->n_zones; i++) {
-        free(ds->zones[i].key);
-        free(ds->zones[i].communes);
-        free(ds->zones[i].member);
-    }
-    free(ds->zones);
-    ds->zones = NULL;
-    ds->n_zones = 0;
+    rq_dataset_clear_sites(ds);
     while (ds->warnings.n > b->n_warnings)
         free(ds->warnings.items[--ds->warnings.n]);
     ds->stats = b->stats;

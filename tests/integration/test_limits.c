@@ -44,46 +44,15 @@ struct fixture {
 
 typedef void (*child_fn)(const char *target);
 
-static char *
-path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static char *
-read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 4096, len = 0, r;
-    char *buf = malloc(cap);
-    assert_non_null(buf);
-    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            assert_non_null(buf);
-        }
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static int
 setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     fx->dir = rq_test_tmpdir();
-    fx->target = path_in(fx->dir, "out");
+    fx->target = rq_test_path(fx->dir, "out");
     if (mkdir(fx->target, 0777) != 0)
         return -1;
-    char *marker = path_in(fx->target, "marker.txt");
+    char *marker = rq_test_path(fx->target, "marker.txt");
     rq_test_write_file(marker, MARKER);
     free(marker);
     *state = fx;
@@ -109,7 +78,7 @@ teardown(void **state)
 static int
 run_child(const struct fixture *fx, child_fn fn, char **err_out)
 {
-    char *log = path_in(fx->dir, "stderr.txt");
+    char *log = rq_test_path(fx->dir, "stderr.txt");
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -123,7 +92,7 @@ run_child(const struct fixture *fx, child_fn fn, char **err_out)
     }
     int st = 0;
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    *err_out = read_file(log);
+    *err_out = rq_test_slurp(log);
     free(log);
     if (!WIFEXITED(st))
         fail_msg("the child died of signal %d; its stderr:\n%s", WTERMSIG(st), *err_out);
@@ -135,8 +104,8 @@ run_child(const struct fixture *fx, child_fn fn, char **err_out)
 static void
 assert_previous_outputs_intact(const struct fixture *fx)
 {
-    char *marker = path_in(fx->target, "marker.txt");
-    char *text = read_file(marker);
+    char *marker = rq_test_path(fx->target, "marker.txt");
+    char *text = rq_test_slurp(marker);
     assert_string_equal(text, MARKER);
     free(text);
     free(marker);

@@ -316,28 +316,13 @@ json_number(const char *text, const char *key)
     return strtod(p + strlen(pat), NULL);
 }
 
-static char *
-slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    return b;
-}
-
 static void
 test_fca_identity_and_counts(void **state)
 {
     (void)state;
     char path[4096];
     snprintf(path, sizeof path, "%s/a/run.json", dir);
-    char *j = slurp(path);
+    char *j = rq_test_slurp(path);
     double s = json_number(j, "somme_capacites_atteignant");
     double pa = json_number(j, "somme_population_acces");
     assert_true(s > 0);

@@ -1,6 +1,8 @@
 /* rq_test.c - shared helpers for the cmocka tests. */
 #include "rq_test.h"
 
+#include "raquette/io.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,4 +82,52 @@ rq_test_tmpdir(void)
     char *d = mkdtemp(tmpl);
     assert_non_null(d);
     return strdup(d);
+}
+
+char *
+rq_test_path(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+char *
+rq_test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    size_t cap = 4096, len = 0, r;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    buf[len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+int
+rq_test_io_setup(void **state)
+{
+    (void)state;
+    rq_io_init();
+    return 0;
+}
+
+int
+rq_test_io_teardown(void **state)
+{
+    (void)state;
+    rq_io_cleanup();
+    return 0;
 }

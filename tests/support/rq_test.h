@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <math.h>
+
 /* Path of a file under tests/fixtures (RQ_FIXTURES), in a static buffer
 ** that the next call overwrites. */
 const char *rq_test_fixture(const char *name);
@@ -25,5 +27,30 @@ int rq_test_run(const char *cmd, char **out);
 void rq_test_write_file(const char *path, const char *text);
 /* Makes a fresh temporary folder; caller frees the string. */
 char *rq_test_tmpdir(void);
+/* "dir/name", newly allocated. */
+char *rq_test_path(const char *dir, const char *name);
+/* The whole file as a NUL-terminated string (newly allocated); fails the
+** test when it cannot be read. */
+char *rq_test_slurp(const char *path);
+/* Group setup and teardown for tests that read or write through GDAL:
+** rq_io_init / rq_io_cleanup. */
+int rq_test_io_setup(void **state);
+int rq_test_io_teardown(void **state);
+
+/* Number of elements of an array. */
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Compares doubles within an absolute tolerance. cmocka 1.1.5's
+** assert_float_equal goes through float (about 7 significant digits), too
+** coarse for areas in m2 or checks at 1e-9, and does not parenthesise its
+** arguments; this prints both values on failure. */
+#define assert_close(actual, expected, tol)                                                        \
+    do {                                                                                           \
+        double a_ = (actual), e_ = (expected), t_ = (tol);                                         \
+        if (!(fabs(a_ - e_) <= t_)) {                                                              \
+            print_error("%s = %.17g, expected %.17g (tolerance %g)\n", #actual, a_, e_, t_);       \
+            fail();                                                                                \
+        }                                                                                          \
+    } while (0)
 
 #endif

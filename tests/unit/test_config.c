@@ -50,20 +50,10 @@ typedef struct fixture {
             fail_msg("did not expect\n  <%s>\nin\n  <%s>", n_, h_);                                \
     } while (0)
 
-static char *
-path_in(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    assert_non_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 static void
 touch(const char *dir, const char *name)
 {
-    char *p = path_in(dir, name);
+    char *p = rq_test_path(dir, name);
     rq_test_write_file(p, "x\n");
     free(p);
 }
@@ -169,7 +159,7 @@ test_occitanie_ini(void **state)
     if (!src)
         fail_msg("RQ_SOURCE_DIR is not set: run the tests through ctest");
     (void)rq_test_geodata("cog"); /* fails unless RAQUETTE_GEODATA is a folder */
-    char *path = path_in(src, "config/occitanie.ini");
+    char *path = rq_test_path(src, "config/occitanie.ini");
     rq_config cfg;
     rq_err err;
     rq_status rc = rq_config_load(path, &cfg, &err);
@@ -226,14 +216,14 @@ test_occitanie_ini(void **state)
     assert_string_equal(cfg.f_radius, "rayon_km");
 
     /* Inputs come from RAQUETTE_GEODATA; output goes next to config/. */
-    char *want = path_in(getenv("RAQUETTE_GEODATA"), "occitanie/communes-2018.geojson");
+    char *want = rq_test_path(getenv("RAQUETTE_GEODATA"), "occitanie/communes-2018.geojson");
     assert_string_equal(cfg.communes.path, want);
     free(want);
     assert_non_null(cfg.density.path);
-    char *dir = path_in(src, "config");
+    char *dir = rq_test_path(src, "config");
     assert_string_equal(cfg.dir, dir);
     free(dir);
-    char *out = path_in(src, "config/../reports");
+    char *out = rq_test_path(src, "config/../reports");
     assert_string_equal(cfg.output_dir, out);
     free(out);
 
@@ -258,7 +248,7 @@ test_minimal_defaults(void **state)
     assert_null(cfg.departements);
     assert_int_equal(cfg.n_departements, 0);
     assert_string_equal(cfg.crs, "EPSG:2154");
-    char *p = path_in(fx->dir, "communes.geojson");
+    char *p = rq_test_path(fx->dir, "communes.geojson");
     assert_string_equal(cfg.communes.path, p);
     free(p);
     assert_null(cfg.communes.layer);
@@ -298,7 +288,7 @@ test_minimal_defaults(void **state)
     assert_float_equal(cfg.gravity_beta, 1, 0);
     assert_int_equal(cfg.fallback_max_population, 2000);
     assert_float_equal(cfg.fallback_min_density, 60, 0);
-    char *out = path_in(fx->dir, "../reports");
+    char *out = rq_test_path(fx->dir, "../reports");
     assert_string_equal(cfg.output_dir, out);
     free(out);
     rq_config_fini(&cfg);
@@ -392,9 +382,9 @@ test_paths(void **state)
 {
     fixture *fx = *state;
     saved_env geo = env_save("RAQUETTE_GEODATA"), var = env_save("RQ_TEST_OUT");
-    char *conf = path_in(fx->dir, "conf");
-    char *data = path_in(fx->dir, "conf/data");
-    char *geodata = path_in(fx->dir, "geo");
+    char *conf = rq_test_path(fx->dir, "conf");
+    char *data = rq_test_path(fx->dir, "conf/data");
+    char *geodata = rq_test_path(fx->dir, "geo");
     assert_int_equal(mkdir(conf, 0700), 0);
     assert_int_equal(mkdir(data, 0700), 0);
     assert_int_equal(mkdir(geodata, 0700), 0);
@@ -404,7 +394,7 @@ test_paths(void **state)
     setenv("RAQUETTE_GEODATA", geodata, 1);
     setenv("RQ_TEST_OUT", "/tmp/rq-results", 1);
 
-    char *ini = path_in(conf, "x.ini");
+    char *ini = rq_test_path(conf, "x.ini");
     char *text = rq_xasprintf("[study]\nregion = 76\n"
                               "[communes]\npath = data/communes.geojson\n"
                               "[cog]\npath = ${RAQUETTE_GEODATA}/cog.csv\n"
@@ -422,13 +412,13 @@ test_paths(void **state)
         fail_msg("%s", err.msg);
     assert_string_equal(cfg.file, ini);
     assert_string_equal(cfg.dir, conf);
-    char *want = path_in(conf, "data/communes.geojson");
+    char *want = rq_test_path(conf, "data/communes.geojson");
     assert_string_equal(cfg.communes.path, want);
     free(want);
-    want = path_in(geodata, "cog.csv");
+    want = rq_test_path(geodata, "cog.csv");
     assert_string_equal(cfg.cog.path, want);
     free(want);
-    want = path_in(fx->dir, "structures.csv");
+    want = rq_test_path(fx->dir, "structures.csv");
     assert_string_equal(cfg.structures.path, want);
     free(want);
     assert_string_equal(cfg.output_dir, "/tmp/rq-results/run");
@@ -440,7 +430,7 @@ test_paths(void **state)
     rc = rq_config_load(ini, &cfg, &err);
     if (rc != RQ_OK)
         fail_msg("%s", err.msg);
-    want = path_in(conf, "../reports");
+    want = rq_test_path(conf, "../reports");
     assert_string_equal(cfg.output_dir, want);
     free(want);
     rq_config_fini(&cfg);
@@ -507,7 +497,7 @@ test_long_line(void **state)
                               longpath);
     rq_config cfg;
     load_ok(fx, text, &cfg);
-    char *want = path_in(fx->dir, longpath);
+    char *want = rq_test_path(fx->dir, longpath);
     assert_string_equal(cfg.communes.path, want);
     assert_float_equal(cfg.threshold, 0.25, 0);
     free(want);
@@ -795,7 +785,7 @@ test_config_file_errors(void **state)
     fixture *fx = *state;
     rq_config cfg;
     rq_err err;
-    char *missing = path_in(fx->dir, "none.ini");
+    char *missing = rq_test_path(fx->dir, "none.ini");
     assert_int_equal(rq_config_load(missing, &cfg, &err), RQ_ERR_INPUT);
     assert_contains(err.msg, "none.ini: file not found");
     assert_true(is_zeroed(&cfg));
@@ -805,7 +795,7 @@ test_config_file_errors(void **state)
     assert_contains(err.msg, "is a folder");
 
     /* Errors read from a file name the file as given. */
-    char *ini = path_in(fx->dir, "bad.ini");
+    char *ini = rq_test_path(fx->dir, "bad.ini");
     rq_test_write_file(ini, BASE "[coverage]\nthreshold = 2\n");
     assert_int_equal(rq_config_load(ini, &cfg, &err), RQ_ERR_INPUT);
     char *want = rq_xasprintf("%s:14: [coverage] threshold = '2'", ini);

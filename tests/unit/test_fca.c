@@ -12,20 +12,6 @@
 
 #include "rq_test.h"
 
-/* cmocka 1.1.5's assert_float_equal casts to float (about 7 significant
-** digits), too coarse for checks at 1e-9, and it does not parenthesise its
-** arguments; this compares doubles and prints both values on failure. */
-#define assert_close(actual, expected, tol)                                                        \
-    do {                                                                                           \
-        double a_ = (actual), e_ = (expected), t_ = (tol);                                         \
-        if (!(fabs(a_ - e_) <= t_)) {                                                              \
-            print_error("%s = %.17g, expected %.17g (tolerance %g)\n", #actual, a_, e_, t_);       \
-            fail();                                                                                \
-        }                                                                                          \
-    } while (0)
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* The default bands of method.md §3.1: d <= 10 km -> 1.0, <= 20 -> 0.66,
 ** <= 30 -> 0.33, beyond -> 0. */
 static const double default_upper[] = {10.0, 20.0, 30.0};

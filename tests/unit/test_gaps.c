@@ -15,19 +15,6 @@
 
 #include "rq_test.h"
 
-/* cmocka 1.1.5's assert_float_equal goes through float; areas in m² need
-** doubles. */
-#define assert_close(actual, expected, tol)                                                        \
-    do {                                                                                           \
-        double a_ = (actual), e_ = (expected), t_ = (tol);                                         \
-        if (!(fabs(a_ - e_) <= t_)) {                                                              \
-            print_error("%s = %.17g, expected %.17g (tolerance %g)\n", #actual, a_, e_, t_);       \
-            fail();                                                                                \
-        }                                                                                          \
-    } while (0)
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
 /* One hand-made commune: a square of side km with its lower-left corner at
 ** (x0, y0) km, unless wkt (metres) is given. Codes must come ascending, as
 ** in ds->communes. */

@@ -59,13 +59,6 @@ teardown(void **state)
     return 0;
 }
 
-#define assert_close(a, b, eps)                                                                    \
-    do {                                                                                           \
-        double a_ = (a), b_ = (b);                                                                 \
-        if (!(fabs(a_ - b_) <= (eps)))                                                             \
-            fail_msg("%s = %.12g, expected %.12g", #a, a_, b_);                                   \
-    } while (0)
-
 static const rq_commune_ind *
 ind(const char *code)
 {

@@ -323,21 +323,6 @@ test_truncated_boundaries(void **state)
     free(dir);
 }
 
-static int
-setup(void **state)
-{
-    (void)state;
-    rq_io_init();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    rq_io_cleanup();
-    return 0;
-}
 
 int
 main(void)
@@ -357,5 +342,5 @@ main(void)
         cmocka_unit_test(test_inconsistent_structure),
         cmocka_unit_test(test_truncated_boundaries),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);
 }

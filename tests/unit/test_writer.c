@@ -27,24 +27,6 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static char *
-slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    size_t cap = 4096, len = 0, r;
-    char *buf = malloc(cap);
-    while ((r = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (cap - len < 2)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static int
 exists(const char *path)
 {
@@ -181,7 +163,7 @@ test_geojson(void **state)
     write_layer(path, RQ_OUT_GEOJSON);
 
     /* Number formats, exactly as documented (docs/outputs.md). */
-    char *text = slurp(path);
+    char *text = rq_test_slurp(path);
     assert_non_null(strstr(text, "\"properties\": { \"code\": \"01001\", \"nom\": "
                                  "\"L'Abergement-Clémenciat\", \"population\": 779, "
                                  "\"part\": 0.1235, \"superficie_km2\": 1234567.89, "
@@ -252,7 +234,7 @@ test_geojson(void **state)
     /* Writing again gives the same bytes. */
     char *path2 = rq_xasprintf("%s/again.geojson", dir);
     write_layer(path2, RQ_OUT_GEOJSON);
-    char *text2 = slurp(path2);
+    char *text2 = rq_test_slurp(path2);
     assert_string_equal(text, text2);
 
     free(text2);
@@ -293,7 +275,7 @@ test_geojson_short_decimals(void **state)
         rq_writer_set_real(w, 0, cases[i].v);
         assert_int_equal(rq_writer_add(w, &err), RQ_OK);
         assert_int_equal(rq_writer_close(w, &err), RQ_OK);
-        char *text = slurp(path);
+        char *text = rq_test_slurp(path);
         char want[64];
         snprintf(want, sizeof want, "\"x\": %s }", cases[i].text);
         if (!strstr(text, want))
@@ -315,19 +297,19 @@ test_csv(void **state)
     char *csvt = rq_xasprintf("%s/communes.csvt", dir);
     write_layer(path, RQ_OUT_CSV);
 
-    char *text = slurp(path);
+    char *text = rq_test_slurp(path);
     assert_string_equal(text, "code,nom,population,part,superficie_km2,vide,epci,indice\n"
                               "01001,L'Abergement-Clémenciat,779,0.1235,1234567.89,,200069193,"
                               "3968439.5726\n"
                               "01002,\"Ambérieux, en \"\"Dombes\"\"\",0,0.5000,1.00,0.0000,,"
                               "1234.5000\n");
-    char *types = slurp(csvt);
+    char *types = rq_test_slurp(csvt);
     assert_string_equal(types, "String,String,Integer64,Real(24.4),Real(24.2),Real(24.4),String,"
                                "Real(24.4)\n");
     free(types);
 
     write_layer(path, RQ_OUT_CSV); /* replaces the file: same bytes */
-    char *text2 = slurp(path);
+    char *text2 = rq_test_slurp(path);
     assert_string_equal(text, text2);
 
     free(text2);
@@ -366,7 +348,7 @@ test_point_layer(void **state)
     assert_int_equal(rq_writer_set_geometry_wkb(w, poly, 7, &err), RQ_ERR_GDAL);
     assert_int_equal(rq_writer_close(w, &err), RQ_OK);
 
-    char *text = slurp(path);
+    char *text = rq_test_slurp(path);
     assert_non_null(strstr(text, "\"properties\": { \"site_id\": \"s1\" }, \"geometry\": { "
                                  "\"type\": \"Point\", \"coordinates\": [ 3.0, 43.799016 ] }"));
     free(text);
@@ -497,7 +479,7 @@ test_outdir_abort_keeps_previous(void **state)
     free(inner);
     rq_outdir_abort(o);
 
-    char *text = slurp(file);
+    char *text = rq_test_slurp(file);
     assert_string_equal(text, "previous\n");
     free(text);
     assert_int_equal(count_prefixed(root, "run"), 1);
@@ -631,7 +613,7 @@ test_json(void **state)
     char *dir = rq_test_tmpdir();
     char *path = rq_xasprintf("%s/run.json", dir);
     assert_int_equal(rq_io_write_json(path, root, &err), RQ_OK);
-    text = slurp(path);
+    text = rq_test_slurp(path);
     assert_string_equal(text, want);
     free(text);
     if (exists("/dev/full")) {
@@ -645,21 +627,6 @@ test_json(void **state)
     free(dir);
 }
 
-static int
-setup(void **state)
-{
-    (void)state;
-    rq_io_init();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    (void)state;
-    rq_io_cleanup();
-    return 0;
-}
 
 int
 main(void)
@@ -676,5 +643,5 @@ main(void)
         cmocka_unit_test(test_write_file_full_disk),
         cmocka_unit_test(test_json),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);
 }
