@@ -42,7 +42,9 @@ typedef struct rq_config {
 
     /* [study] */
     char *name;         /* run name, default "analyse" */
-    char *region;       /* région code, or NULL */
+    char **regions;     /* NULL-terminated région codes, or NULL */
+    size_t n_regions;
+    int metropole;      /* region = metropole: every commune of metropolitan France */
     char **departements;  /* NULL-terminated list, or NULL */
     size_t n_departements;
     char *crs;          /* metric CRS, default "EPSG:2154" */
@@ -60,9 +62,13 @@ typedef struct rq_config {
     rq_input epci;
     char *epci_code, *epci_name, *epci_members;
 
-    /* [passage] optional old_code -> new_code table */
+    /* [passage] optional table: old code -> current code, with its nature */
     rq_input passage;
-    char *passage_old, *passage_new;
+    char *passage_old, *passage_new, *passage_nature;
+
+    /* [departements] optional table of département names */
+    rq_input deps;
+    char *deps_code, *deps_name;
 
     /* [density] optional INSEE density grid */
     rq_input density;
@@ -76,6 +82,7 @@ typedef struct rq_config {
         *f_radius, *f_itinerant;
     char list_separator; /* separator of multi-valued cells, default '|' */
     int skip_bad_rows;   /* 1: skip faulty structure rows with a warning */
+    double edge_tolerance_m; /* a site this close to its commune is placed on it */
 
     /* [categories] name = radius_km, in file order */
     rq_category categories[RQ_MAX_CATEGORIES];
@@ -124,5 +131,16 @@ void rq_config_fini(rq_config *cfg);
 
 /* Index of the category called name, or -1. */
 int rq_config_category(const rq_config *cfg, const char *name);
+
+/* NULL when name is a valid run name (letters, digits, '.', '_', '-',
+** starting with a letter, a digit or '_', at most RQ_MAX_RUN_NAME bytes: it
+** names the output folder), else what is wrong with it. */
+const char *rq_run_name_problem(const char *name);
+
+/* The word of [study] region for all of metropolitan France. */
+#define RQ_METROPOLE "metropole"
+/* The study area as text: "76", "76|75", "metropole" or "09|11" (the
+** départements); newly allocated. */
+char *rq_config_area_text(const rq_config *cfg);
 
 #endif /* RQ_CONFIG_H */

@@ -20,7 +20,18 @@
 #define RQ_PRINTF(f, a)
 #endif
 
-#define RQ_VERSION "0.2.0"
+#define RQ_VERSION "0.3.0"
+/* Version of the reference method implemented (shared/docs/method.md). */
+#define RQ_METHOD_VERSION "1.1"
+
+/* Longest run name: the output folder's own name, and "<name>.tmp-XXXXXX"
+** must fit in a file name (255 bytes). */
+#define RQ_MAX_RUN_NAME 200
+/* Longest value of one field of an input table, in bytes (docs/errors.md):
+** the longest real one is an EPCI's member list (948 bytes in 2026). */
+#define RQ_MAX_FIELD_BYTES 16384
+/* Longest path once ${VAR} is expanded. */
+#define RQ_MAX_PATH_BYTES 4096
 
 /* Most threads a stage uses. */
 #define RQ_MAX_THREADS 4
@@ -39,15 +50,35 @@ typedef enum {
     RQ_ERR_INTERNAL  /* bug or resource exhaustion */
 } rq_status;
 
+/* An error: its code and its message. msg holds whole lines only; when a
+** list of input errors does not fit in it, full holds the whole text (heap,
+** owned by the rq_err: rq_err_fini frees it). Only rq_diag_to_err sets
+** full, so an rq_err that never received a diagnostic list owns nothing. */
 typedef struct rq_err {
     rq_status code;
     char msg[1024];
+    char *full;
 } rq_err;
 
 /* Sets err (which may be NULL) and returns code, so that callers can write
-** `return rq_err_set(err, RQ_ERR_INPUT, "...")`. */
+** `return rq_err_set(err, RQ_ERR_INPUT, "...")`. The message replaces the
+** previous one; a full list it held is released. */
 rq_status rq_err_set(rq_err *err, rq_status code, const char *fmt, ...) RQ_PRINTF(3, 4);
+/* Initialises err to "no error" (owns nothing). */
 void rq_err_clear(rq_err *err);
+/* Releases what err owns (its full list) and clears it. NULL is a no-op. */
+void rq_err_fini(rq_err *err);
+/* Moves src into dst (releasing what dst held); src is left cleared. */
+void rq_err_move(rq_err *dst, rq_err *src);
+/* The whole message: full when set, else msg. */
+const char *rq_err_text(const rq_err *err);
+/* Prints the message of err to f, prefixed with "error: ", one line per
+** line of the message. At most max_lines lines are printed (0: all); the
+** rest is announced with how to see it (hint, e.g. "run again with
+** --all-errors"). A line is never cut. */
+void rq_err_print(FILE *f, const rq_err *err, size_t max_lines, const char *hint);
+/* Lines printed by default before "... and N more": about a screenful. */
+#define RQ_ERR_SCREENFUL 40
 /* Exit status for a command that ended with this code: 0, 1 or 2. */
 int rq_status_exit_code(rq_status code);
 
@@ -61,10 +92,44 @@ typedef struct rq_diag {
 void rq_diag_init(rq_diag *d);
 void rq_diag_fini(rq_diag *d);
 void rq_diag_add(rq_diag *d, const char *fmt, ...) RQ_PRINTF(2, 3);
-/* When d holds messages, fills err with RQ_ERR_INPUT, a count and every
-** message (one per line; truncated with "..." if too long) and returns
-** RQ_ERR_INPUT. Otherwise returns RQ_OK. */
+/* When d holds messages, fills err with RQ_ERR_INPUT, "N errors in WHAT:"
+** and every message, one per line, and returns RQ_ERR_INPUT; otherwise
+** returns RQ_OK. msg gets as many whole lines as fit and the count of the
+** others; err->full gets the whole text when msg could not. */
 rq_status rq_diag_to_err(const rq_diag *d, const char *what, rq_err *err);
+
+/* ---- Warnings, grouped by kind ------------------------------------------
+** A run may give the same warning for thousands of rows (2,726 sites with
+** an empty capacity): warnings of one kind share one sentence and differ
+** by a detail (file and line, code...). They are printed one line per
+** kind, with the count and the first few details; run.json keeps them all. */
+
+typedef struct rq_warn_group {
+    char *kind;     /* stable slug, e.g. "capacite-vide" (run.json "type") */
+    char *text;     /* the sentence shared by the group */
+    char **details; /* one per occurrence, in order */
+    size_t n, cap;
+} rq_warn_group;
+
+typedef struct rq_warnings {
+    rq_warn_group *groups; /* in order of first occurrence */
+    size_t n, cap;
+} rq_warnings;
+
+void rq_warnings_init(rq_warnings *w);
+void rq_warnings_fini(rq_warnings *w);
+/* Adds one occurrence of the warning kind (text is used for the first
+** occurrence of that kind). */
+void rq_warn(rq_warnings *w, const char *kind, const char *text, const char *detail_fmt, ...)
+    RQ_PRINTF(4, 5);
+/* Total number of occurrences. */
+size_t rq_warnings_count(const rq_warnings *w);
+/* Prints one line per group to f: "PREFIXtext: d1" or "PREFIXtext (N
+** times): d1; d2; d3; and N-3 more (HINT)", with at most max_details
+** details (0: all); hint says where the others are ("all of them in
+** run.json"). */
+void rq_warnings_print(FILE *f, const rq_warnings *w, const char *prefix, size_t max_details,
+                       const char *hint);
 
 /* ---- Logging (stderr only; stdout carries data) ------------------------ */
 
@@ -100,6 +165,17 @@ _Noreturn void rq_out_of_memory(size_t size);
 ** it must not allocate. src/io/outdir.c sets it to remove the temporary
 ** output folders. */
 void rq_set_fatal_cleanup(void (*fn)(void));
+/* Handles SIGINT, SIGTERM and SIGHUP: blocks them in the calling thread
+** (call it first thing in main, before any thread exists, so that every
+** thread inherits the mask) and starts a thread that waits for them, runs
+** the fatal cleanup hook (the temporary output folder goes), then ends the
+** process by the same signal, so that the shell sees the conventional
+** status (130 for Ctrl-C, 143 for kill). Returns 0, or -1 when the thread
+** could not start (the signals keep their default action). A child process
+** must unblock them before exec (rq_signals_mask). */
+int rq_signals_install(void);
+/* The signals rq_signals_install blocks (to unblock in a child). */
+void rq_signals_mask(void *sigset_out);
 /* Test hook: from now on the rq_x* allocators hand out at most bytes in
 ** total (frees are not counted back), then behave as if memory ran out.
 ** 0 removes the limit. Not for production use. */
@@ -116,13 +192,16 @@ char *rq_strtrim(char *s);
 ** rq_strv_free. */
 char **rq_strsplit(const char *s, char sep, size_t *n_out);
 void rq_strv_free(char **v);
-/* Strict number parsing: the whole string must be a number. 1 on success. */
+/* Strict number parsing: the whole string (white space around it aside)
+** must be a decimal number; no hex float, "inf" or "nan". 1 on success. */
 int rq_parse_double(const char *s, double *out);
 int rq_parse_long(const char *s, long *out);
 /* Levenshtein distance, for "did you mean" hints. */
 size_t rq_edit_distance(const char *a, const char *b);
 /* qsort/bsearch comparator for arrays of char *. */
 int rq_cmp_strp(const void *a, const void *b);
+/* qsort/bsearch comparator for arrays of size_t. */
+int rq_cmp_size(const void *a, const void *b);
 
 /* ---- Progress on stderr ------------------------------------------------ */
 
@@ -130,23 +209,30 @@ int rq_cmp_strp(const void *a, const void *b);
 ** Returns 1 to go on. */
 typedef int (*rq_progress_fn)(double complete, const char *msg, void *ud);
 
-/* A stage reporter: prints "stage... NN%" on stderr, but only once the stage
-** has lasted a second (short stages stay silent), and nothing when quiet. */
+/* A stage reporter. On a terminal it prints "stage... NN%" on stderr once
+** the stage has lasted a second (short stages stay silent) and a final
+** "stage... done in S s" line. When stderr is not a terminal (a log file,
+** a pipe) there are no carriage-return updates: one line per stage, at its
+** end. Nothing when quiet. */
 typedef struct rq_progress {
     const char *stage;
     double t0;
-    int shown, quiet, last_pct;
+    int shown, quiet, last_pct, tty;
 } rq_progress;
 
 void rq_progress_begin(rq_progress *p, const char *stage, int quiet);
 /* rq_progress_fn to pass along with a rq_progress * as ud. */
 int rq_progress_update(double complete, const char *msg, void *ud);
-/* Ends the stage; returns its duration in seconds. */
-double rq_progress_end(rq_progress *p);
+/* Ends the stage; returns its duration in seconds. ok = 0: the stage
+** failed, nothing says it is done. */
+double rq_progress_end(rq_progress *p, int ok);
 /* Monotonic clock in seconds. */
 /* Threads a stage may use: RAQUETTE_THREADS when set to 1..RQ_MAX_THREADS,
 ** else the online CPUs, at most RQ_MAX_THREADS and at least 1. */
 size_t rq_thread_count(void);
+/* Checks RAQUETTE_THREADS (unset, or a whole number from 1 to
+** RQ_MAX_THREADS): RQ_ERR_USAGE with what was expected otherwise. */
+rq_status rq_thread_count_check(rq_err *err) RQ_MUST_CHECK;
 double rq_now(void);
 
 #endif /* RQ_CORE_H */

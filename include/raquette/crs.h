@@ -28,4 +28,13 @@ size_t rq_xform_points(rq_xform *xf, double *x, double *y, size_t n);
 ** know it (message in err). */
 int rq_crs_is_metric(const char *crs, char *unit_out, size_t unitsz, rq_err *err);
 
+/* The area where crs is meant to be used, in degrees of longitude and
+** latitude (WGS 84): for EPSG:2154, France (mainland and Corsica). */
+typedef struct rq_lonlat_box {
+    double west, south, east, north;
+} rq_lonlat_box;
+/* Fills box (and name, its description) from PROJ's database: 1, or 0 when
+** PROJ gives no area for crs. */
+int rq_crs_area_of_use(const char *crs, rq_lonlat_box *box, char *name, size_t namesz);
+
 #endif

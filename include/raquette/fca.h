@@ -105,10 +105,17 @@ double rq_fca_weight_eval(const rq_fca_weight *w, double cost);
 ** Returns RQ_OK; RQ_ERR_INPUT naming the first offending pair, point or
 ** weight field, or the supply/demand point whose sum overflows the double
 ** range; RQ_ERR_INTERNAL for a NULL array with a non-zero count or an
-** unknown variant. On error the output arrays are left untouched. */
+** unknown variant. On error the output arrays are left untouched, and
+** fault_out (may be NULL) receives the point at fault, for the caller to
+** name the input it came from. */
+typedef struct rq_fca_fault {
+    long demand; /* index of the demand point at fault, -1 when none */
+    long supply; /* index of the supply point at fault, -1 when none */
+} rq_fca_fault;
 rq_status rq_fca_compute(rq_fca_variant variant, const double *pop, size_t n_demand,
                          const double *cap, size_t n_supply, const rq_fca_pair *pairs,
                          size_t n_pairs, const rq_fca_weight *w, double scale, double *access_out,
-                         double *ratio_out, unsigned char *reached_out, rq_err *err) RQ_MUST_CHECK;
+                         double *ratio_out, unsigned char *reached_out, rq_fca_fault *fault_out,
+                         rq_err *err) RQ_MUST_CHECK;
 
 #endif /* RQ_FCA_H */

@@ -62,6 +62,12 @@ int rq_geom_xy(rq_geos *g, const rq_geom *geom, double *x, double *y);
 /* Repairs an invalid geometry (GEOSMakeValid, structure method, keeping
 ** collapsed parts out) and keeps only its polygonal part. */
 rq_geom *rq_geom_make_valid_polygonal(rq_geos *g, const rq_geom *geom, rq_err *err);
+/* The polygons of geom (a collection may also hold points and lines),
+** unioned; an empty geometry when it holds none. */
+rq_geom *rq_geom_polygonal_part(rq_geos *g, const rq_geom *geom, rq_err *err);
+/* The point of geom nearest to (x, y): 1, or 0 on failure. */
+int rq_geom_nearest_point(rq_geos *g, const rq_geom *geom, double x, double y, double *nx,
+                          double *ny);
 /* Union of n geometries (borrowed). */
 rq_geom *rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err);
 /* Union of n polygonal geometries, fast when they form a coverage (no

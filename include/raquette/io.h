@@ -26,6 +26,10 @@ typedef struct rq_row {
     const char *const *v; /* the requested fields, "" when null or unset */
     const unsigned char *wkb; /* geometry (ISO WKB), NULL when none or not requested */
     size_t wkb_len;
+    /* With spec->keep_bad_rows: the problems of a row whose values could not
+    ** be read (text not UTF-8, a value too long), which the callback must
+    ** report; NULL for a sound row. */
+    const rq_diag *problems;
 } rq_row;
 
 /* Called once per feature. Input problems go into diag (reported all at
@@ -43,6 +47,11 @@ typedef struct rq_read_spec {
     const unsigned char *optional;
     size_t n_fields;
     int want_geometry;
+    /* 0: a row whose values cannot be read (text not UTF-8, a value longer
+    ** than RQ_MAX_FIELD_BYTES) goes into diag and not to the callback. 1:
+    ** it goes to the callback with row->problems, for a loader that may
+    ** skip faulty rows. */
+    int keep_bad_rows;
 } rq_read_spec;
 
 /* What a reading found out about the layer. */
@@ -58,6 +67,15 @@ typedef struct rq_read_info {
 rq_status rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag,
                      rq_read_info *info, rq_err *err) RQ_MUST_CHECK;
 void rq_read_info_fini(rq_read_info *info);
+
+/* rq_io_read for the loaders of tables, which report every problem at
+** once: reads every feature through fn; when the reading went well, calls
+** check (may be NULL) to add the problems found across rows (repeated
+** codes...); then turns the problems into one RQ_ERR_INPUT naming the
+** file. */
+typedef void (*rq_check_fn)(void *ud, rq_diag *diag);
+rq_status rq_io_load(const rq_read_spec *spec, rq_row_fn fn, rq_check_fn check, void *ud,
+                     rq_err *err) RQ_MUST_CHECK;
 
 /* SHA-256 of a file as 64 hex digits plus NUL; 0 on failure. */
 int rq_io_sha256_file(const char *path, char out[65]);

@@ -38,7 +38,13 @@ typedef struct rq_commune {
     int rural_fallback;  /* 1 when decided by the fallback rule */
 } rq_commune;
 
-typedef enum { RQ_ZONE_REGION = 0, RQ_ZONE_DEPARTEMENT, RQ_ZONE_EPCI, RQ_ZONE_COMMUNES } rq_zone_type;
+typedef enum {
+    RQ_ZONE_REGION = 0,
+    RQ_ZONE_DEPARTEMENT,
+    RQ_ZONE_EPCI,
+    RQ_ZONE_COMMUNES,
+    RQ_ZONE_NATIONAL /* every commune of the commune table */
+} rq_zone_type;
 
 /* An intervention zone, shared by every site that names the same one. */
 typedef struct rq_zone {
@@ -80,25 +86,54 @@ typedef struct rq_structure {
 /* An input code that could not be matched, kept for the log and run.json. */
 typedef struct rq_unmatched {
     char *code, *name;
-    char *side; /* "boundaries", "table", "density", "passage" */
+    char *side;      /* "boundaries", "table", "density" */
+    long population; /* table side: the commune's population; else -1 */
+    double area_km2; /* boundaries side: the area left out; else NAN */
 } rq_unmatched;
+
+/* How a commune code reached its current commune (method.md §1.1). */
+typedef enum {
+    RQ_RULE_CURRENT = 0,    /* a current commune already */
+    RQ_RULE_DELEGATED,      /* a delegated or associated commune: its chef-lieu */
+    RQ_RULE_PASSAGE,        /* a code that vanished in a merger: the passage table */
+    RQ_RULE_ARRONDISSEMENT, /* a municipal arrondissement: its commune */
+    RQ_RULE_UNKNOWN,        /* no table knows it */
+    RQ_N_RULES
+} rq_rule;
+extern const char *const rq_rule_names[RQ_N_RULES];
+
+/* The inputs that carry commune codes, each harmonised the same way. */
+typedef enum {
+    RQ_CODES_BOUNDARIES = 0,
+    RQ_CODES_DENSITY,
+    RQ_CODES_EPCI,
+    RQ_CODES_SITES, /* the sites' commune_code */
+    RQ_CODES_ZONES, /* the sites' zone_codes of zone_type communes */
+    RQ_N_CODE_INPUTS
+} rq_code_input;
+extern const char *const rq_code_input_names[RQ_N_CODE_INPUTS];
 
 typedef struct rq_stats {
     size_t n_boundaries;      /* features read from the boundaries */
     size_t n_boundaries_used; /* kept after harmonisation (in a current commune) */
     size_t n_boundaries_other;/* current communes' boundaries outside the study area */
-    size_t n_codes_merged;    /* boundary codes merged into their chef-lieu */
-    size_t n_codes_passage;   /* boundary codes redirected by the passage table */
+    size_t n_boundaries_unmatched; /* left out: no table knows their code */
+    double km2_unmatched;     /* their area */
+    size_t n_duplicates_merged; /* features sharing a code with another, disjoint: merged */
+    /* Codes of each input by the rule that harmonised them (method.md §1.1). */
+    size_t redirects[RQ_N_CODE_INPUTS][RQ_N_RULES];
     size_t n_repaired;        /* invalid geometries repaired */
     size_t n_communes_area;   /* current communes of the study area (table) */
-    long population_area;     /* their population */
+    long population_area;     /* their population (table) */
+    size_t n_communes_no_boundary; /* of which without a boundary: left out */
+    long population_no_boundary;   /* their population */
     size_t n_density_rows;    /* density grid rows read */
-    size_t n_density_merged;  /* grid codes redirected to a chef-lieu */
     size_t n_fallback;        /* study-area communes without a grid level */
     size_t n_rural;
     size_t n_sites_area;      /* sites located inside the study area */
     size_t n_structures_area; /* structures with at least one such site */
     size_t n_skipped_rows;    /* faulty rows skipped on request */
+    size_t n_sites_snapped;   /* sites just off their commune, placed on its edge */
 } rq_stats;
 
 typedef struct rq_epci {
@@ -110,7 +145,13 @@ typedef struct rq_epci {
 /* One row of the optional passage table. */
 typedef struct rq_passage {
     char *old_code, *new_code;
+    rq_rule rule; /* RQ_RULE_PASSAGE or RQ_RULE_ARRONDISSEMENT (its nature) */
 } rq_passage;
+
+/* One row of the optional table of départements. */
+typedef struct rq_dep {
+    char *code, *name;
+} rq_dep;
 
 typedef struct rq_dataset {
     const rq_config *cfg; /* borrowed */
@@ -123,6 +164,10 @@ typedef struct rq_dataset {
     size_t n_epcis;
     rq_passage *passage; /* sorted by old code */
     size_t n_passage;
+    rq_dep *deps;        /* sorted by code */
+    size_t n_deps;
+    char **area_deps;    /* départements of the study area (commune table), sorted */
+    size_t n_area_deps;
 
     rq_commune *communes; /* current communes with a boundary, sorted by code */
     size_t n_communes;
@@ -139,12 +184,14 @@ typedef struct rq_dataset {
 
     rq_unmatched *unmatched;
     size_t n_unmatched, cap_unmatched;
-    rq_diag warnings;
+    rq_warnings warnings;
     char *rurality_rule; /* how rurality was decided, for the summary and run.json */
     rq_stats stats;
 } rq_dataset;
 
 rq_dataset *rq_dataset_create(const rq_config *cfg);
+/* Frees the strings of one site. */
+void rq_site_fini(rq_site *s);
 void rq_dataset_destroy(rq_dataset *ds);
 /* Frees what locate added (sites, structures, zones) and empties those
 ** arrays, so that locate can run again on the same dataset. */
@@ -153,16 +200,28 @@ void rq_dataset_clear_sites(rq_dataset *ds);
 /* Looks up code in the sorted COG table: the commune-actuelle row when the
 ** code stands on two rows. NULL when absent. */
 const rq_cog_row *rq_cog_find(const rq_dataset *ds, const char *code);
-/* Resolves a code to the code of the current commune it belongs to now
-** (itself, or its chef-lieu), or NULL. */
-const char *rq_cog_current(const rq_dataset *ds, const char *code);
-/* Same, and codes absent from the table go through the passage table. */
-const char *rq_resolve_code(const rq_dataset *ds, const char *code);
+/* The current commune code belongs to (method.md §1.1): itself when
+** current; a delegated or associated commune's chef-lieu; through the
+** passage table for a code the table does not know (a chain of redirections
+** is followed, at most RQ_MAX_REDIRECTS steps). NULL when nothing knows it.
+** *rule_out (may be NULL) receives the rule of the first step. The string
+** belongs to the COG table. */
+#define RQ_MAX_REDIRECTS 8
+const char *rq_code_resolve(const rq_dataset *ds, const char *code, rq_rule *rule_out);
+/* rq_code_resolve, counted in ds->stats.redirects[in] under its rule. */
+const char *rq_code_harmonise(rq_dataset *ds, rq_code_input in, const char *code);
 const rq_epci *rq_epci_find(const rq_dataset *ds, const char *code);
+/* The name of département code, "" when no table of départements names it. */
+const char *rq_dep_name(const rq_dataset *ds, const char *code);
+/* 1 when commune code, judged by its département prefix (2 characters, 3
+** for 97x), belongs to a département of the study area: an unknown code
+** there may be a commune of the study area lost, one elsewhere is not. */
+int rq_code_in_area_deps(const rq_dataset *ds, const char *code);
 /* Index of the current commune with this code in ds->communes, or -1. */
 long rq_commune_find(const rq_dataset *ds, const char *code);
 
+/* Records an unmatched code; population < 0 and area NAN when unknown. */
 void rq_dataset_add_unmatched(rq_dataset *ds, const char *side, const char *code,
-                              const char *name);
+                              const char *name, long population, double area_km2);
 
 #endif /* RQ_MODEL_H */

@@ -1,7 +1,8 @@
 /* pipeline.h - the stages of an analysis, in order. Each stage owns one
 ** source file of src/analysis/ and fills part of an rq_dataset:
 **
-**   load       (load.c)       commune table, EPCI table, passage table
+**   load       (load.c)       commune table, passage table, EPCI table,
+**                             départements
 **   harmonise  (harmonise.c)  boundaries -> current communes; density grid;
 **                             rurality
 **   locate     (locate.c)     structures file -> sites, structures, zones
@@ -17,8 +18,11 @@
 
 /* load.c */
 rq_status rq_load_cog(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
-rq_status rq_load_epci(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* Needs the commune table. */
 rq_status rq_load_passage(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* Needs the commune and passage tables: harmonises the members. */
+rq_status rq_load_epci(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+rq_status rq_load_departements(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 /* 1 when a table row of this région/département is in the study area. */
 int rq_in_study_area(const rq_config *cfg, const char *region, const char *dep);
 

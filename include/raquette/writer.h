@@ -36,7 +36,7 @@ typedef struct rq_writer rq_writer;
 ** right-hand-rule rings, no bbox); srs is any CRS string GDAL accepts
 ** ("EPSG:2154") and must be NULL for RQ_OUT_NOGEOM. A CSV path must end in
 ** ".csv"; a companion ".csvt" giving the column types is written beside it.
-** An existing file at path is replaced at rq_writer_close.
+** Nothing may exist at path yet (rq_io_write_file creates it).
 **
 ** GDAL writes into memory (/vsimem/) and rq_writer_close copies the bytes
 ** to disk with checked writes: GDAL 3.6's GeoJSON driver ignores write
@@ -77,37 +77,52 @@ rq_status rq_writer_close(rq_writer *w, rq_err *err) RQ_MUST_CHECK;
 /* Frees w without writing anything to disk. NULL is a no-op. */
 void rq_writer_abort(rq_writer *w);
 
-/* ---- Atomic output folder --------------------------------------------- */
+/* ---- The output folder of a run -------------------------------------- */
 
-/* Files are written into a fresh temporary folder beside the target
-** ("<target>.tmp-XXXXXX", same parent, hence same filesystem) that
-** replaces the target by rename at commit. A run that fails before commit
-** leaves the previous outputs untouched. */
+/* Files are written into a private temporary folder beside the target
+** ("<target>.tmp-XXXXXX", same parent, hence same filesystem, mode 0700)
+** that replaces the target in one atomic step at commit. A run that fails,
+** or is stopped by SIGINT/SIGTERM, leaves the previous outputs untouched
+** and no temporary folder; SIGKILL leaves one, which the next run on the
+** same output folder removes. See src/io/outdir.c for the whole model. */
 typedef struct rq_outdir rq_outdir;
 
-/* Creates the parent folders of target as needed (mkdir -p), then the
-** temporary folder (permissions 0777 minus the umask, like mkdir). Errors
-** are RQ_ERR_IO and name the folder at fault and what to do: a path
-** component that is a file, a folder without write permission... */
-rq_outdir *rq_outdir_begin(const char *target_dir, rq_err *err);
-/* The temporary folder where files are to be written (borrowed). */
+/* The file marking a folder as raquette's output: only such a folder, an
+** empty one or a missing one is ever replaced. */
+#define RQ_OUTDIR_MARKER ".raquette"
+
+/* Opens the output folder target for a run, before anything is computed:
+** creates its parent folders (mkdir -p); takes the lock
+** "<parent>/.<name>.lock" (a second run on the same folder fails at once,
+** RQ_ERR_IO naming the process that holds it); refuses a target that is
+** not ours (a folder holding other files, a file, a symbolic link:
+** RQ_ERR_USAGE, with what to do); removes the temporary and old folders
+** that killed runs left beside it; makes the private temporary folder.
+** Other errors are RQ_ERR_IO naming the folder at fault. */
+rq_outdir *rq_outdir_open(const char *target_dir, rq_err *err);
+/* The temporary folder where files are to be written (borrowed; NULL once
+** committed). */
 const char *rq_outdir_path(const rq_outdir *o);
+/* The output folder as given (borrowed). */
+const char *rq_outdir_target(const rq_outdir *o);
 /* Newly allocated path of name inside the temporary folder (free()). */
 char *rq_outdir_file(const rq_outdir *o, const char *name);
-/* Replaces target with the temporary folder: an existing target is first
-** renamed to "<target>.old-XXXXXX", the temporary folder is renamed to
-** target, then the old folder is removed (a failure to remove it is only
-** logged). If the second rename fails the previous target is put back and
-** the temporary folder removed. Always frees o. */
-rq_status rq_outdir_commit(rq_outdir *o, rq_err *err) RQ_MUST_CHECK;
-/* Removes the temporary folder and everything in it and frees o; the
-** previous target is untouched. NULL is a no-op. */
-void rq_outdir_abort(rq_outdir *o);
+/* Writes the marker file (marker_text), gives the folder the permissions
+** of a new folder (0777 minus the umask), and swaps it with the target in
+** one atomic step (renameat2 RENAME_EXCHANGE; two renames on filesystems
+** without it); then removes the previous outputs. On failure the target is
+** as it was and close removes the temporary folder. The lock is kept until
+** close. */
+rq_status rq_outdir_commit(rq_outdir *o, const char *marker_text, rq_err *err) RQ_MUST_CHECK;
+/* Removes the temporary folder when not committed, releases the lock and
+** frees o. NULL is a no-op. */
+void rq_outdir_close(rq_outdir *o);
 
-/* Writes len bytes to path (created or truncated, mode 0666 minus umask),
-** checking every write, then fsync and close. Errors are RQ_ERR_IO naming
-** the file; a full disk says so. On failure a partial regular file is
-** removed. */
+/* Writes len bytes to path, a new file (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+** 0666 minus umask): an existing file or a symbolic link at path is an
+** error, never followed or overwritten. Every write is checked, then fsync
+** and close. Errors are RQ_ERR_IO naming the file; a full disk says so. On
+** failure the partial file is removed. */
 rq_status rq_io_write_file(const char *path, const void *data, size_t len,
                            rq_err *err) RQ_MUST_CHECK;
 

@@ -67,10 +67,12 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, size_t *n_out
     struct acc *sums = rq_xcalloc(u + 1, sizeof *sums);
     for (size_t i = 0; i < u; i++) {
         out[i].code = rq_xstrdup(keys[i]);
-        const char *name = "";
+        const char *name;
         if (by_epci) {
             const rq_epci *e = rq_epci_find(ds, keys[i]);
             name = e ? e->name : "";
+        } else {
+            name = rq_dep_name(ds, keys[i]);
         }
         out[i].name = rq_xstrdup(name);
     }
@@ -98,7 +100,7 @@ rq_aggregates_compute(const rq_dataset *ds, rq_results *res)
     memset(&s, 0, sizeof s);
     memset(&res->agg_area, 0, sizeof res->agg_area);
     const rq_config *cfg = ds->cfg;
-    res->agg_area.code = rq_xstrdup(cfg->region ? cfg->region : "departements");
+    res->agg_area.code = rq_config_area_text(cfg);
     res->agg_area.name = rq_xstrdup(cfg->name ? cfg->name : "");
     for (size_t a = 0; a < res->n_ind; a++)
         add(&res->agg_area, &s, &ds->communes[res->ind[a].commune], &res->ind[a]);

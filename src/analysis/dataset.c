@@ -6,8 +6,14 @@
 */
 #include "raquette/model.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *const rq_rule_names[RQ_N_RULES] = {"current", "delegated", "passage",
+                                               "arrondissement", "unknown"};
+const char *const rq_code_input_names[RQ_N_CODE_INPUTS] = {
+    "boundaries", "density grid", "EPCI members", "sites' commune_code", "sites' zone_codes"};
 
 rq_dataset *
 rq_dataset_create(const rq_config *cfg)
@@ -19,7 +25,7 @@ rq_dataset_create(const rq_config *cfg)
         free(ds);
         return NULL;
     }
-    rq_diag_init(&ds->warnings);
+    rq_warnings_init(&ds->warnings);
     return ds;
 }
 
@@ -31,8 +37,8 @@ free_zone(rq_zone *z)
     free(z->member);
 }
 
-static void
-free_site(rq_site *s)
+void
+rq_site_fini(rq_site *s)
 {
     free(s->site_id);
     free(s->structure_id);
@@ -58,7 +64,7 @@ rq_dataset_clear_sites(rq_dataset *ds)
     ds->structures = NULL;
     ds->n_structures = 0;
     for (size_t i = 0; i < ds->n_sites; i++)
-        free_site(&ds->sites[i]);
+        rq_site_fini(&ds->sites[i]);
     free(ds->sites);
     ds->sites = NULL;
     ds->n_sites = 0;
@@ -95,6 +101,12 @@ rq_dataset_destroy(rq_dataset *ds)
         free(ds->passage[i].new_code);
     }
     free(ds->passage);
+    for (size_t i = 0; i < ds->n_deps; i++) {
+        free(ds->deps[i].code);
+        free(ds->deps[i].name);
+    }
+    free(ds->deps);
+    rq_strv_free(ds->area_deps);
     rq_dataset_clear_sites(ds);
     for (size_t i = 0; i < ds->n_unmatched; i++) {
         free(ds->unmatched[i].code);
@@ -102,7 +114,7 @@ rq_dataset_destroy(rq_dataset *ds)
         free(ds->unmatched[i].side);
     }
     free(ds->unmatched);
-    rq_diag_fini(&ds->warnings);
+    rq_warnings_fini(&ds->warnings);
     free(ds->rurality_rule);
     rq_geos_destroy(ds->geos);
     free(ds);
@@ -126,74 +138,107 @@ rq_cog_find(const rq_dataset *ds, const char *code)
     return NULL;
 }
 
-const char *
-rq_cog_current(const rq_dataset *ds, const char *code)
+/* The element of base[0..n) (each size bytes, sorted by the string whose
+** pointer sits at offset off) whose string is code, or NULL. */
+static const void *
+find_code(const void *base, size_t n, size_t size, size_t off, const char *code)
 {
-    const rq_cog_row *r = rq_cog_find(ds, code);
-    if (!r)
-        return NULL;
-    if (r->type == RQ_COG_ACTUELLE)
-        return r->code;
-    const rq_cog_row *c = r->chef_lieu ? rq_cog_find(ds, r->chef_lieu) : NULL;
-    return c && c->type == RQ_COG_ACTUELLE ? c->code : NULL;
-}
-
-const char *
-rq_resolve_code(const rq_dataset *ds, const char *code)
-{
-    const char *cur = rq_cog_current(ds, code);
-    if (cur || !ds->n_passage)
-        return cur;
-    size_t lo = 0, hi = ds->n_passage;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ds->passage[mid].old_code, code);
+        const char *const *key = (const void *)((const char *)base + mid * size + off);
+        int c = strcmp(*key, code);
         if (c == 0)
-            return rq_cog_current(ds, ds->passage[mid].new_code);
+            return (const char *)base + mid * size;
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
     return NULL;
+}
+
+static const rq_passage *
+passage_find(const rq_dataset *ds, const char *code)
+{
+    return find_code(ds->passage, ds->n_passage, sizeof *ds->passage,
+                     offsetof(rq_passage, old_code), code);
+}
+
+const char *
+rq_code_resolve(const rq_dataset *ds, const char *code, rq_rule *rule_out)
+{
+    rq_rule rule = RQ_RULE_CURRENT;
+    const char *cur = code;
+    const char *found = NULL;
+    /* Each step follows one table; a bounded number of steps ends any
+    ** cycle of a faulty passage table (rq_load_passage reports them). */
+    for (int step = 0; cur && step <= RQ_MAX_REDIRECTS; step++) {
+        const rq_cog_row *r = rq_cog_find(ds, cur);
+        if (r && r->type == RQ_COG_ACTUELLE) {
+            found = r->code;
+            break;
+        }
+        if (r) {
+            if (step == 0)
+                rule = RQ_RULE_DELEGATED;
+            cur = r->chef_lieu && *r->chef_lieu ? r->chef_lieu : NULL;
+            continue;
+        }
+        const rq_passage *p = passage_find(ds, cur);
+        if (step == 0 && p)
+            rule = p->rule;
+        cur = p ? p->new_code : NULL;
+    }
+    if (rule_out)
+        *rule_out = found ? rule : RQ_RULE_UNKNOWN;
+    return found;
+}
+
+const char *
+rq_code_harmonise(rq_dataset *ds, rq_code_input in, const char *code)
+{
+    rq_rule rule;
+    const char *cur = rq_code_resolve(ds, code, &rule);
+    ds->stats.redirects[in][rule]++;
+    return cur;
+}
+
+const char *
+rq_dep_name(const rq_dataset *ds, const char *code)
+{
+    const rq_dep *d = find_code(ds->deps, ds->n_deps, sizeof *ds->deps, offsetof(rq_dep, code),
+                                code);
+    return d ? d->name : "";
 }
 
 const rq_epci *
 rq_epci_find(const rq_dataset *ds, const char *code)
 {
-    size_t lo = 0, hi = ds->n_epcis;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ds->epcis[mid].code, code);
-        if (c == 0)
-            return &ds->epcis[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    return find_code(ds->epcis, ds->n_epcis, sizeof *ds->epcis, offsetof(rq_epci, code), code);
 }
 
 long
 rq_commune_find(const rq_dataset *ds, const char *code)
 {
-    size_t lo = 0, hi = ds->n_communes;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ds->communes[mid].code, code);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    const rq_commune *c = find_code(ds->communes, ds->n_communes, sizeof *ds->communes,
+                                    offsetof(rq_commune, code), code);
+    return c ? (long)(c - ds->communes) : -1;
+}
+
+int
+rq_code_in_area_deps(const rq_dataset *ds, const char *code)
+{
+    char dep[4] = "";
+    rq_strlcpy(dep, code, strncmp(code, "97", 2) == 0 ? 4 : 3);
+    const char *key = dep;
+    return ds->n_area_deps &&
+           bsearch(&key, ds->area_deps, ds->n_area_deps, sizeof *ds->area_deps, rq_cmp_strp);
 }
 
 void
-rq_dataset_add_unmatched(rq_dataset *ds, const char *side, const char *code, const char *name)
+rq_dataset_add_unmatched(rq_dataset *ds, const char *side, const char *code, const char *name,
+                         long population, double area_km2)
 {
     rq_grow((void **)&ds->unmatched, &ds->cap_unmatched, ds->n_unmatched + 1,
             sizeof *ds->unmatched);
@@ -201,4 +246,6 @@ rq_dataset_add_unmatched(rq_dataset *ds, const char *side, const char *code, con
     u->side = rq_xstrdup(side);
     u->code = rq_xstrdup(code);
     u->name = rq_xstrdup(name ? name : "");
+    u->population = population;
+    u->area_km2 = area_km2;
 }

@@ -173,7 +173,7 @@ pair_weight(rq_fca_variant variant, const rq_fca_weight *w, double cost)
 static rq_status
 check_inputs(rq_fca_variant variant, const double *pop, size_t n_demand, const double *cap,
              size_t n_supply, const rq_fca_pair *pairs, size_t n_pairs, const rq_fca_weight *w,
-             double scale, const double *access_out, rq_err *err)
+             double scale, const double *access_out, rq_fca_fault *fault, rq_err *err)
 {
     rq_status rc;
 
@@ -187,13 +187,13 @@ check_inputs(rq_fca_variant variant, const double *pop, size_t n_demand, const d
         return rq_err_set(err, RQ_ERR_INPUT, "fca: scale is %g, expected a finite number > 0",
                           scale);
     for (size_t i = 0; i < n_demand; i++)
-        if (!is_nonneg_finite(pop[i]))
+        if (!is_nonneg_finite(pop[i]) && (fault->demand = (long)i) >= 0)
             return rq_err_set(err, RQ_ERR_INPUT,
                               "fca: demand point %zu has population %g, expected a finite "
                               "number >= 0",
                               i, pop[i]);
     for (size_t j = 0; j < n_supply; j++)
-        if (!is_nonneg_finite(cap[j]))
+        if (!is_nonneg_finite(cap[j]) && (fault->supply = (long)j) >= 0)
             return rq_err_set(err, RQ_ERR_INPUT,
                               "fca: supply point %zu has capacity %g, expected a finite "
                               "number >= 0",
@@ -221,15 +221,16 @@ rq_status
 rq_fca_compute(rq_fca_variant variant, const double *pop, size_t n_demand, const double *cap,
                size_t n_supply, const rq_fca_pair *pairs, size_t n_pairs, const rq_fca_weight *w,
                double scale, double *access_out, double *ratio_out, unsigned char *reached_out,
-               rq_err *err)
+               rq_fca_fault *fault_out, rq_err *err)
 {
     ksum *dsum = NULL;    /* per supply point: weighted demand D_j */
     ksum *asum = NULL;    /* per demand point: sum of R_j W_ij */
     double *ratio = NULL; /* per supply point: R_j */
+    rq_fca_fault fault = {-1, -1};
     rq_status rc;
 
     rc = check_inputs(variant, pop, n_demand, cap, n_supply, pairs, n_pairs, w, scale, access_out,
-                      err);
+                      &fault, err);
     if (rc != RQ_OK)
         goto cleanup;
 
@@ -249,6 +250,7 @@ rq_fca_compute(rq_fca_variant variant, const double *pop, size_t n_demand, const
     for (size_t j = 0; j < n_supply; j++) {
         double d = ksum_value(&dsum[j]);
         if (!isfinite(d)) {
+            fault.supply = (long)j;
             rc = rq_err_set(err, RQ_ERR_INPUT,
                             "fca: weighted demand of supply point %zu overflows the double range "
                             "(populations too large?)",
@@ -260,6 +262,7 @@ rq_fca_compute(rq_fca_variant variant, const double *pop, size_t n_demand, const
         if (d > 0.0) {
             ratio[j] = cap[j] / d;
             if (!isfinite(ratio[j])) {
+                fault.supply = (long)j;
                 rc = rq_err_set(err, RQ_ERR_INPUT,
                                 "fca: ratio of supply point %zu overflows (capacity %g over "
                                 "weighted demand %g)",
@@ -279,6 +282,7 @@ rq_fca_compute(rq_fca_variant variant, const double *pop, size_t n_demand, const
     for (size_t i = 0; i < n_demand; i++) {
         double a = scale * ksum_value(&asum[i]);
         if (!isfinite(a)) {
+            fault.demand = (long)i;
             rc = rq_err_set(err, RQ_ERR_INPUT,
                             "fca: accessibility of demand point %zu overflows the double range "
                             "(scale too large?)",
@@ -299,6 +303,8 @@ rq_fca_compute(rq_fca_variant variant, const double *pop, size_t n_demand, const
     rc = RQ_OK;
 
 cleanup:
+    if (fault_out)
+        *fault_out = fault;
     free(ratio);
     free(asum);
     free(dsum);

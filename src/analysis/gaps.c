@@ -370,7 +370,7 @@ union_worker(void *arg)
         if (k >= pool->n_jobs || atomic_load(&pool->failed))
             break;
         struct union_job *j = &pool->jobs[k];
-        rq_err err;
+        rq_err err = {0};
         rq_err_clear(&err);
         double t0 = rq_now();
         int coverage = 0;
@@ -444,7 +444,7 @@ run_jobs(rq_geos *g, struct union_job *jobs, size_t n_jobs, rq_err *err)
     pthread_mutex_destroy(&pool.lock);
     if (atomic_load(&pool.failed)) {
         rc = pool.rc;
-        *err = pool.err;
+        rq_err_move(err, &pool.err);
     }
     for (size_t k = 0; k < n_jobs; k++)
         job_release(g, &jobs[k]);

@@ -20,13 +20,14 @@ struct raw {
     char *code, *name;
     rq_geom *geom; /* source CRS */
     size_t index;  /* feature position, for messages */
+    int mixed;     /* a collection whose points or lines were dropped */
 };
 
 /* A boundary waiting to be merged into its current commune. */
 struct piece {
-    const char *target; /* current commune code (borrowed from the COG) */
-    rq_geom *geom;      /* source CRS until reprojected */
-    size_t index;       /* feature position, for messages and stable order */
+    const char *target;    /* current commune code (borrowed from the COG), NULL: unmatched */
+    const struct raw *src; /* the feature it comes from */
+    rq_geom *geom;         /* source CRS until reprojected */
 };
 
 struct bnd_ctx {
@@ -63,6 +64,40 @@ struct rq_bnd_read {
     int threaded;
 };
 
+/* The polygons of a boundary; NULL after adding an error when it has none
+** (a point, a line, an empty geometry, a collection without polygons). */
+static rq_geom *
+polygons_of(rq_bnd_read *rd, const rq_row *row, rq_diag *diag, int *mixed)
+{
+    const rq_config *cfg = rd->cfg;
+    const char *code = row->v[0];
+    rq_err gerr = {0};
+    rq_geom *geom = rq_geom_from_wkb(rd->g, row->wkb, row->wkb_len, &gerr);
+    if (!geom) {
+        rq_diag_add(diag, "%s: %s (code %s): unreadable geometry: %s", cfg->communes.path,
+                    row->where, code, gerr.msg);
+        return NULL;
+    }
+    rq_geom_kind kind = rq_geom_kind_of(rd->g, geom);
+    if (kind == RQ_GT_COLLECTION) {
+        /* Polygons with stray points or lines: keep the polygons. */
+        rq_geom *poly = rq_geom_polygonal_part(rd->g, geom, &gerr);
+        rq_geom_destroy(rd->g, geom);
+        geom = poly;
+        *mixed = 1;
+    }
+    if (!geom || rq_geom_is_empty(rd->g, geom) || (kind != RQ_GT_POLYGON && !*mixed)) {
+        rq_diag_add(diag, "%s: %s (code %s): %s; expected a Polygon or MultiPolygon",
+                    cfg->communes.path, row->where, code,
+                    kind == RQ_GT_COLLECTION ? "a geometry collection without any polygon"
+                    : geom && rq_geom_is_empty(rd->g, geom) ? "empty geometry"
+                                                              : "non-polygonal geometry");
+        rq_geom_destroy(rd->g, geom);
+        return NULL;
+    }
+    return geom;
+}
+
 static rq_status
 raw_row(const rq_row *row, void *ud, rq_diag *diag)
 {
@@ -79,28 +114,17 @@ raw_row(const rq_row *row, void *ud, rq_diag *diag)
                     cfg->communes.path, row->where, code);
         return RQ_OK;
     }
-    rq_err gerr;
-    rq_err_clear(&gerr);
-    rq_geom *geom = rq_geom_from_wkb(rd->g, row->wkb, row->wkb_len, &gerr);
-    if (!geom) {
-        rq_diag_add(diag, "%s: %s (code %s): unreadable geometry: %s", cfg->communes.path,
-                    row->where, code, gerr.msg);
+    int mixed = 0;
+    rq_geom *geom = polygons_of(rd, row, diag, &mixed);
+    if (!geom)
         return RQ_OK;
-    }
-    rq_geom_kind kind = rq_geom_kind_of(rd->g, geom);
-    if (rq_geom_is_empty(rd->g, geom) || (kind != RQ_GT_POLYGON && kind != RQ_GT_COLLECTION)) {
-        rq_diag_add(diag, "%s: %s (code %s): %s geometry; expected a Polygon or MultiPolygon",
-                    cfg->communes.path, row->where, code,
-                    rq_geom_is_empty(rd->g, geom) ? "empty" : "non-polygonal");
-        rq_geom_destroy(rd->g, geom);
-        return RQ_OK;
-    }
     rq_grow((void **)&rd->raw, &rd->cap, rd->n + 1, sizeof *rd->raw);
     struct raw *r = &rd->raw[rd->n++];
     r->code = rq_xstrdup(code);
     r->name = rq_xstrdup(row->v[1]);
     r->geom = geom;
     r->index = row->index;
+    r->mixed = mixed;
     return RQ_OK;
 }
 
@@ -112,7 +136,7 @@ read_boundaries(void *arg)
     const char *names[] = {cfg->communes_code, cfg->communes_name};
     const char *keys[] = {"code", "name"};
     const unsigned char optional[] = {0, 1};
-    rq_read_spec spec = {"communes", &cfg->communes, names, keys, optional, 2, 1};
+    rq_read_spec spec = {"communes", &cfg->communes, names, keys, optional, 2, 1, 0};
     rd->rc = rq_io_read(&spec, raw_row, rd, &rd->diag, &rd->info, &rd->err);
     return NULL;
 }
@@ -154,29 +178,25 @@ rq_boundaries_read_discard(rq_bnd_read *rd)
     free(rd->raw);
     rq_diag_fini(&rd->diag);
     rq_read_info_fini(&rd->info);
+    rq_err_fini(&rd->err);
     rq_geos_destroy(rd->g);
     free(rd);
 }
 
 /* Maps a raw boundary to its current commune (method.md §1.1), taking its
-** geometry, or lists it as unmatched. */
+** geometry; an unmatched one keeps a NULL target until its area is known. */
 static void
 resolve_raw(struct bnd_ctx *c, struct raw *r)
 {
     rq_dataset *ds = c->ds;
-    const rq_cog_row *row = rq_cog_find(ds, r->code);
-    const char *target = rq_resolve_code(ds, r->code);
-    if (!target) {
-        /* method.md §1.1: left out, its area belongs to no commune, but listed. */
-        rq_dataset_add_unmatched(ds, "boundaries", r->code, r->name);
-        return;
-    }
-    if (!row)
-        ds->stats.n_codes_passage++;
-    else if (strcmp(target, r->code) != 0)
-        ds->stats.n_codes_merged++;
+    const char *target = rq_code_harmonise(ds, RQ_CODES_BOUNDARIES, r->code);
+    if (r->mixed)
+        rq_warn(&ds->warnings, "contour-non-polygonal",
+                "boundaries holding points or lines besides their polygons: only the polygons "
+                "are kept",
+                "%s feature %zu (code %s)", ds->cfg->communes.path, r->index, r->code);
     rq_grow((void **)&c->pieces, &c->cap, c->n + 1, sizeof *c->pieces);
-    c->pieces[c->n++] = (struct piece){target, r->geom, r->index};
+    c->pieces[c->n++] = (struct piece){target, r, r->geom};
     r->geom = NULL;
 }
 
@@ -186,28 +206,81 @@ to_metric(double *x, double *y, void *ud)
     return rq_xform_point(ud, x, y);
 }
 
+static int
+in_box(const rq_lonlat_box *b, double lon, double lat, double margin)
+{
+    return lon >= b->west - margin && lon <= b->east + margin && lat >= b->south - margin &&
+           lat <= b->north + margin;
+}
+
+/* Boundaries whose coordinates are read the wrong way round (latitude
+** first) land far from where the metric CRS is meant for, and every site
+** would then be blamed for falling in no commune. The centre of their
+** extent, in lon/lat, must lie in the CRS's area of use (one degree of
+** margin); otherwise it is an error on the boundaries, which says when
+** swapping the coordinates would put them there. */
+static void
+check_extent(rq_dataset *ds, const rq_bnd_read *rd, rq_diag *diag)
+{
+    const rq_config *cfg = ds->cfg;
+    rq_lonlat_box area, all = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    char name[160];
+    if (!rd->n || !rq_crs_area_of_use(cfg->crs, &area, name, sizeof name))
+        return;
+    for (size_t i = 0; i < rd->n; i++) {
+        rq_bbox b;
+        if (!rq_geom_bbox(ds->geos, rd->raw[i].geom, &b))
+            continue;
+        all.west = fmin(all.west, b.minx);
+        all.south = fmin(all.south, b.miny);
+        all.east = fmax(all.east, b.maxx);
+        all.north = fmax(all.north, b.maxy);
+    }
+    rq_err xerr = {0};
+    rq_xform *xf = rq_xform_create(rd->info.srs, "EPSG:4326", &xerr);
+    if (!xf)
+        return; /* reprojecting will say what is wrong */
+    double cx = (all.west + all.east) / 2, cy = (all.south + all.north) / 2;
+    double lon = cx, lat = cy, slon = cy, slat = cx;
+    int ok = rq_xform_point(xf, &lon, &lat) && in_box(&area, lon, lat, 1.0);
+    int swapped = !ok && rq_xform_point(xf, &slon, &slat) && in_box(&area, slon, slat, 1.0);
+    rq_xform_destroy(xf);
+    if (ok)
+        return;
+    if (swapped)
+        rq_diag_add(diag,
+                    "%s: the boundaries lie around (%g, %g), far from the area of %s (%s); they "
+                    "fall inside it once the two coordinates are swapped: are they written "
+                    "latitude first? expected longitude, then latitude (or x, then y)",
+                    cfg->communes.path, cx, cy, cfg->crs, name);
+    else
+        rq_diag_add(diag,
+                    "%s: the boundaries lie around (%g, %g) in their CRS, outside the area of "
+                    "%s (%s); expected boundaries in the area of [study] crs, or another crs",
+                    cfg->communes.path, cx, cy, cfg->crs, name);
+}
+
 /* Reprojects every piece to the metric CRS and repairs invalid ones. */
 static rq_status
 reproject_pieces(rq_dataset *ds, struct bnd_ctx *c, const char *srs, rq_diag *diag, rq_err *err)
 {
     const rq_config *cfg = ds->cfg;
-    rq_status rc = RQ_OK;
     rq_xform *xf = rq_xform_create(srs, cfg->crs, err);
     if (!xf)
         return RQ_ERR_INPUT;
     for (size_t i = 0; i < c->n; i++) {
-        rq_err gerr;
-        rq_err_clear(&gerr);
-        rq_geom *m = rq_geom_transform(ds->geos, c->pieces[i].geom, to_metric, xf, &gerr);
+        struct piece *pc = &c->pieces[i];
+        rq_err gerr = {0};
+        rq_geom *m = rq_geom_transform(ds->geos, pc->geom, to_metric, xf, &gerr);
         if (!m) {
             rq_diag_add(diag,
-                        "%s: feature %zu (commune %s): coordinates cannot be projected to %s; "
+                        "%s: feature %zu (code %s): coordinates cannot be projected to %s; "
                         "expected positions in the layer's CRS",
-                        cfg->communes.path, c->pieces[i].index, c->pieces[i].target, cfg->crs);
+                        cfg->communes.path, pc->src->index, pc->src->code, cfg->crs);
             continue;
         }
-        rq_geom_destroy(ds->geos, c->pieces[i].geom);
-        c->pieces[i].geom = m;
+        rq_geom_destroy(ds->geos, pc->geom);
+        pc->geom = m;
         char why[256];
         int valid = rq_geom_is_valid(ds->geos, m, why, sizeof why);
         if (valid == 1)
@@ -216,17 +289,43 @@ reproject_pieces(rq_dataset *ds, struct bnd_ctx *c, const char *srs, rq_diag *di
         if (!fixed || rq_geom_is_empty(ds->geos, fixed)) {
             rq_geom_destroy(ds->geos, fixed);
             rq_diag_add(diag, "%s: feature %zu: invalid polygon that cannot be repaired (%s)",
-                        cfg->communes.path, c->pieces[i].index, why);
+                        cfg->communes.path, pc->src->index, why);
             continue;
         }
         rq_log(RQ_LOG_DEBUG, "%s: feature %zu: repaired invalid polygon (%s)",
-               cfg->communes.path, c->pieces[i].index, why);
+               cfg->communes.path, pc->src->index, why);
         ds->stats.n_repaired++;
         rq_geom_destroy(ds->geos, m);
-        c->pieces[i].geom = fixed;
+        pc->geom = fixed;
     }
     rq_xform_destroy(xf);
-    return rc;
+    return RQ_OK;
+}
+
+/* Boundaries no table knows are left out, with their area (method.md
+** §1.1: their area belongs to no commune, and the user must know it). */
+static void
+drop_unmatched(rq_dataset *ds, struct bnd_ctx *c)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        struct piece *pc = &c->pieces[i];
+        if (pc->target) {
+            c->pieces[k++] = *pc;
+            continue;
+        }
+        double km2 = rq_geom_area(ds->geos, pc->geom) / 1e6;
+        rq_dataset_add_unmatched(ds, "boundaries", pc->src->code, pc->src->name, -1, km2);
+        ds->stats.n_boundaries_unmatched++;
+        ds->stats.km2_unmatched += km2;
+        rq_warn(&ds->warnings, "contour-non-apparie",
+                "boundaries whose code no table knows, left out: their area belongs to no "
+                "commune",
+                "%s %s (%s feature %zu, %.2f km2)", pc->src->code, pc->src->name,
+                ds->cfg->communes.path, pc->src->index, km2);
+        rq_geom_destroy(ds->geos, pc->geom);
+    }
+    c->n = k;
 }
 
 static int
@@ -234,9 +333,59 @@ cmp_piece(const void *a, const void *b)
 {
     const struct piece *x = a, *y = b;
     int c = strcmp(x->target, y->target);
+    if (!c)
+        c = strcmp(x->src->code, y->src->code);
     if (c)
         return c;
-    return x->index < y->index ? -1 : x->index > y->index;
+    return x->src->index < y->src->index ? -1 : x->src->index > y->src->index;
+}
+
+/* Share of the smaller of two features of one code that they have in
+** common above which they are two versions of one commune, not two parts
+** of it: an input error. Below it (slivers of simplified boundaries), the
+** parts are merged. docs/method.md §1.1. */
+#define RQ_DUPLICATE_OVERLAP 0.01
+
+/* Features that give one code to two polygons: disjoint parts of one
+** commune are merged (counted, warned); overlapping ones are an error
+** naming both. Pieces are sorted, so features of one code are adjacent. */
+static void
+check_duplicates(rq_dataset *ds, struct bnd_ctx *c, rq_diag *diag)
+{
+    rq_geos *g = ds->geos;
+    for (size_t i = 0; i < c->n;) {
+        size_t j = i + 1;
+        while (j < c->n && strcmp(c->pieces[j].src->code, c->pieces[i].src->code) == 0 &&
+               c->pieces[j].target == c->pieces[i].target)
+            j++;
+        for (size_t a = i; a < j; a++) {
+            for (size_t b = a + 1; b < j; b++) {
+                const struct piece *pa = &c->pieces[a], *pb = &c->pieces[b];
+                rq_err gerr = {0};
+                rq_geom *in = rq_geom_intersection(g, pa->geom, pb->geom, &gerr);
+                double common = in ? rq_geom_area(g, in) : 0;
+                rq_geom_destroy(g, in);
+                double aa = rq_geom_area(g, pa->geom), ab = rq_geom_area(g, pb->geom);
+                double smaller = aa < ab ? aa : ab;
+                if (smaller > 0 && common > RQ_DUPLICATE_OVERLAP * smaller)
+                    rq_diag_add(diag,
+                                "%s: features %zu and %zu both have code %s and overlap on "
+                                "%.0f %% of the smaller; expected one feature per commune, or "
+                                "disjoint parts of it",
+                                ds->cfg->communes.path, pa->src->index, pb->src->index,
+                                pa->src->code, 100.0 * common / smaller);
+                else if (b == a + 1) {
+                    ds->stats.n_duplicates_merged++;
+                    rq_warn(&ds->warnings, "contour-doublon",
+                            "features that share one code and do not overlap, merged as parts "
+                            "of one commune",
+                            "code %s: features %zu and %zu", pa->src->code, pa->src->index,
+                            pb->src->index);
+                }
+            }
+        }
+        i = j;
+    }
 }
 
 /* Dissolves the sorted pieces into one commune per target code. */
@@ -244,7 +393,6 @@ static rq_status
 build_communes(rq_dataset *ds, struct bnd_ctx *c, rq_err *err)
 {
     const rq_config *cfg = ds->cfg;
-    qsort(c->pieces, c->n, sizeof *c->pieces, cmp_piece);
     ds->communes = rq_xcalloc(c->n ? c->n : 1, sizeof *ds->communes);
     const rq_geom **group = rq_xcalloc(c->n ? c->n : 1, sizeof *group);
     rq_status rc = RQ_OK;
@@ -287,26 +435,36 @@ build_communes(rq_dataset *ds, struct bnd_ctx *c, rq_err *err)
     return rc;
 }
 
-/* Index, study-area list and the table side of the unmatched codes. */
+/* Index, study-area list and the table side of the unmatched codes: a
+** current commune of the study area without a boundary is left out of the
+** indicators, and said so with its population (method.md §1.1). */
 static void
 finish_communes(rq_dataset *ds)
 {
+    rq_stats *st = &ds->stats;
     ds->commune_index = rq_index_create(ds->geos);
     ds->area = rq_xcalloc(ds->n_communes ? ds->n_communes : 1, sizeof *ds->area);
     for (size_t i = 0; i < ds->n_communes; i++) {
         rq_index_insert(ds->geos, ds->commune_index, ds->communes[i].geom, i);
         if (ds->communes[i].in_area) {
             ds->area[ds->n_area++] = i;
-            ds->stats.n_boundaries_used += ds->communes[i].n_parts;
+            st->n_boundaries_used += ds->communes[i].n_parts;
         } else {
-            ds->stats.n_boundaries_other += ds->communes[i].n_parts;
+            st->n_boundaries_other += ds->communes[i].n_parts;
         }
     }
     for (size_t i = 0; i < ds->n_cog; i++) {
         const rq_cog_row *r = &ds->cog[i];
-        if (r->type == RQ_COG_ACTUELLE && rq_in_study_area(ds->cfg, r->region, r->dep) &&
-            rq_commune_find(ds, r->code) < 0)
-            rq_dataset_add_unmatched(ds, "table", r->code, r->name);
+        if (r->type != RQ_COG_ACTUELLE || !rq_in_study_area(ds->cfg, r->region, r->dep) ||
+            rq_commune_find(ds, r->code) >= 0)
+            continue;
+        rq_dataset_add_unmatched(ds, "table", r->code, r->name, r->population, NAN);
+        st->n_communes_no_boundary++;
+        st->population_no_boundary += r->population;
+        rq_warn(&ds->warnings, "commune-sans-contour",
+                "current communes of the study area without a boundary, left out of the "
+                "indicators and totals",
+                "%s %s (%ld inhabitants)", r->code, r->name, r->population);
     }
 }
 
@@ -323,7 +481,7 @@ rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err)
     bnd_read_join(rd);
     ds->stats.n_boundaries += rd->info.n_features;
     if ((rc = rd->rc) != RQ_OK) {
-        *err = rd->err;
+        rq_err_move(err, &rd->err);
         goto cleanup;
     }
     if (rd->info.n_features == 0)
@@ -334,6 +492,8 @@ rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err)
                     "%s: the layer has no CRS; expected a layer with a declared coordinate "
                     "reference system (e.g. a .prj file or a GeoJSON in EPSG:4326)",
                     cfg->communes.path);
+    else
+        check_extent(ds, rd, &rd->diag);
     if ((rc = rq_diag_to_err(&rd->diag, cfg->communes.path, err)) != RQ_OK)
         goto cleanup;
     for (size_t i = 0; i < rd->n; i++)
@@ -342,13 +502,19 @@ rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err)
         goto cleanup;
     if ((rc = rq_diag_to_err(&diag, cfg->communes.path, err)) != RQ_OK)
         goto cleanup;
+    drop_unmatched(ds, &c);
+    qsort(c.pieces, c.n, sizeof *c.pieces, cmp_piece);
+    check_duplicates(ds, &c, &diag);
+    if ((rc = rq_diag_to_err(&diag, cfg->communes.path, err)) != RQ_OK)
+        goto cleanup;
     if ((rc = build_communes(ds, &c, err)) != RQ_OK)
         goto cleanup;
     finish_communes(ds);
 cleanup:
+    /* The pieces point into rd's features: free them first. */
+    free_pieces(ds->geos, c.pieces, c.n);
     rq_boundaries_read_discard(rd);
     rq_diag_fini(&diag);
-    free_pieces(ds->geos, c.pieces, c.n);
     return rc;
 }
 
@@ -358,8 +524,6 @@ struct dens_ctx {
     rq_dataset *ds;
     long *best_pop; /* per commune: pmun19 of the part that set the level */
     const char **best_code;
-    const char **area_deps; /* départements of the study area, sorted */
-    size_t n_area_deps;
 };
 
 static rq_status
@@ -381,20 +545,15 @@ density_row(const rq_row *row, void *ud, rq_diag *diag)
                     cfg->density.path, row->where, cfg->density_population, row->v[2]);
         return RQ_OK;
     }
-    const char *target = rq_resolve_code(ds, code);
+    const char *target = rq_code_harmonise(ds, RQ_CODES_DENSITY, code);
     long ci = target ? rq_commune_find(ds, target) : -1;
     if (ci < 0) {
         /* The grid is national: list only the codes of the study area's
-        ** départements (the code's first two characters, three overseas). */
-        char dep[4] = "";
-        rq_strlcpy(dep, code, strncmp(code, "97", 2) == 0 ? 4 : 3);
-        if (!target && bsearch(&(const char *){dep}, c->area_deps, c->n_area_deps,
-                               sizeof *c->area_deps, rq_cmp_strp))
-            rq_dataset_add_unmatched(ds, "density", code, row->v[3]);
+        ** départements. */
+        if (!target && rq_code_in_area_deps(ds, code))
+            rq_dataset_add_unmatched(ds, "density", code, row->v[3], pop, NAN);
         return RQ_OK;
     }
-    if (strcmp(target, code) != 0)
-        ds->stats.n_density_merged++;
     rq_commune *cm = &ds->communes[ci];
     /* The part with the largest population sets the level; equal
     ** populations: the smallest code, so the result never depends on the
@@ -421,24 +580,12 @@ rq_harmonise_density(rq_dataset *ds, rq_err *err)
                            "nom"};
     const char *keys[] = {"code", "level", "population", "(name)"};
     const unsigned char optional[] = {0, 0, 1, 1};
-    rq_read_spec spec = {"density", &cfg->density, names, keys, optional, 4, 0};
+    rq_read_spec spec = {"density", &cfg->density, names, keys, optional, 4, 0, 0};
     struct dens_ctx c = {ds, rq_xcalloc(ds->n_communes + 1, sizeof(long)),
-                         rq_xcalloc(ds->n_communes + 1, sizeof(char *)),
-                         rq_xcalloc(ds->n_area + 1, sizeof(char *)), 0};
-    for (size_t k = 0; k < ds->n_area; k++)
-        c.area_deps[c.n_area_deps++] = ds->communes[ds->area[k]].dep;
-    qsort(c.area_deps, c.n_area_deps, sizeof *c.area_deps, rq_cmp_strp);
-    rq_read_info info;
-    rq_diag diag;
-    rq_diag_init(&diag);
-    rq_status rc = rq_io_read(&spec, density_row, &c, &diag, &info, err);
-    if (rc == RQ_OK)
-        rc = rq_diag_to_err(&diag, cfg->density.path, err);
-    rq_read_info_fini(&info);
-    rq_diag_fini(&diag);
+                         rq_xcalloc(ds->n_communes + 1, sizeof(char *))};
+    rq_status rc = rq_io_load(&spec, density_row, NULL, &c, err);
     free(c.best_pop);
     free(c.best_code);
-    free(c.area_deps);
     return rc;
 }
 

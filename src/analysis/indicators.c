@@ -214,7 +214,7 @@ structure_covers(const rq_dataset *ds, const rq_reach *r, const long *pos_of, st
     rq_status rc = RQ_OK;
     memset(w, 0, sizeof w);
     for (size_t t = 0; t < n; t++)
-        w[t] = (struct cover_worker){ds, r, pos_of, t, n, {NULL, 0, 0}, RQ_OK, {0, ""}};
+        w[t] = (struct cover_worker){ds, r, pos_of, t, n, {NULL, 0, 0}, RQ_OK, {0, "", NULL}};
     /* Worker 0 runs on the calling thread; one that cannot start runs here too. */
     for (size_t t = 1; t < n; t++)
         started[t] = pthread_create(&th[t], NULL, cover_thread, &w[t]) == 0;
@@ -228,7 +228,7 @@ structure_covers(const rq_dataset *ds, const rq_reach *r, const long *pos_of, st
     for (size_t t = 0; t < n; t++) {
         if (w[t].rc != RQ_OK && rc == RQ_OK) {
             rc = w[t].rc;
-            *err = w[t].err;
+            rq_err_move(err, &w[t].err);
         }
         rq_grow((void **)&out->v, &out->cap, out->n + w[t].out.n + 1, sizeof *out->v);
         if (w[t].out.n)
@@ -330,6 +330,31 @@ nearest_sites(rq_dataset *ds, rq_results *res)
 
 /* ---- Accessibility (method.md §3.1) ----------------------------------------- */
 
+/* Rewrites a failure of the engine, which knows only point numbers, in
+** terms of the inputs: the site (file, line, capacity) or the commune at
+** fault, and the parameters that weigh them. */
+static void
+name_fault(const rq_dataset *ds, const rq_results *res, const rq_fca_fault *f, rq_err *err)
+{
+    const rq_config *cfg = ds->cfg;
+    char what[320] = "";
+    if (f->supply >= 0) {
+        const rq_site *s = &ds->sites[f->supply];
+        snprintf(what, sizeof what, "%s: %s (site %s), field '%s' = %g", cfg->structures.path,
+                 s->where, s->site_id, cfg->f_capacity, s->capacity);
+    } else if (f->demand >= 0) {
+        const rq_commune *c = &ds->communes[res->ind[f->demand].commune];
+        snprintf(what, sizeof what, "commune %s %s (population %ld)", c->code, c->name,
+                 c->population);
+    }
+    char engine[sizeof err->msg];
+    rq_strlcpy(engine, err->msg, sizeof engine);
+    rq_err_set(err, err->code,
+               "the accessibility index (method.md §3.1) cannot be computed for %s: %s; "
+               "expected capacities and [accessibility] weights that keep it finite",
+               *what ? what : "these inputs", engine);
+}
+
 static rq_status
 accessibility(rq_dataset *ds, rq_results *res, rq_err *err)
 {
@@ -373,8 +398,11 @@ accessibility(rq_dataset *ds, rq_results *res, rq_err *err)
         }
         free(cand);
     }
+    rq_fca_fault fault;
     rq_status rc = rq_fca_compute(cfg->fca_variant, pop, res->n_ind, capa, ds->n_sites, pairs,
-                                  n_pairs, &w, 10000.0, acc, NULL, reached, err);
+                                  n_pairs, &w, 10000.0, acc, NULL, reached, &fault, err);
+    if (rc != RQ_OK)
+        name_fault(ds, res, &fault, err);
     if (rc == RQ_OK) {
         res->supply_reached = 0;
         res->fca_identity = 0;

@@ -585,8 +585,8 @@ name_target(rq_err *err, const char *tmp, const char *target)
 }
 
 rq_status
-rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
-                 const char *out_dir, int quiet, rq_err *err)
+rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta, rq_outdir *od,
+                 int quiet, rq_err *err)
 {
     rq_progress pr;
     rq_status rc = RQ_OK;
@@ -594,14 +594,11 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
     struct geom_feed feed;
     struct geo_out o = {ds->geos, NULL};
     rq_union_plan *plan = NULL;
-    rq_outdir *od = rq_outdir_begin(out_dir, err);
-    if (!od)
-        return err->code ? err->code : RQ_ERR_IO;
 
     rq_progress_begin(&pr, "outputs", quiet);
     feed_init(&feed, res->n_ind);
     struct communes_job job = {ds, res, &feed, rq_outdir_file(od, "communes.geojson"), RQ_OK,
-                               {0, ""}};
+                               {0, "", NULL}};
     int threaded = pthread_create(&th, NULL, communes_geojson_thread, &job) == 0;
     rc = geo_out_init(&o, ds->geos, ds->cfg->crs, err);
     double t0 = rq_now();
@@ -631,21 +628,28 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
     ** is the one to report. */
     if (rc == RQ_OK && job.rc != RQ_OK) {
         rc = job.rc;
-        *err = job.err;
+        rq_err_move(err, &job.err);
     }
     if (rc == RQ_OK) {
         char *path = rq_outdir_file(od, "run.json");
-        double t = rq_progress_end(&pr);
+        double t = rq_progress_end(&pr, 1);
         if (res->n_timings < sizeof res->timings / sizeof res->timings[0])
             res->timings[res->n_timings++] = (rq_timing){"outputs", t};
         rc = rq_runjson_write(ds, res, meta, path, err);
         free(path);
     } else {
-        rq_progress_end(&pr);
+        rq_progress_end(&pr, 0);
     }
-    if (rc == RQ_OK)
-        return rq_outdir_commit(od, err);
-    name_target(err, rq_outdir_path(od), out_dir);
-    rq_outdir_abort(od);
+    if (rc == RQ_OK) {
+        char *marker = rq_xasprintf(
+            "This folder holds the outputs of a raquette run (raquette %s, run %s).\n"
+            "The next run of the same name replaces it as a whole: keep no file of your own "
+            "in it.\n",
+            RQ_VERSION, meta->run_name);
+        rc = rq_outdir_commit(od, marker, err);
+        free(marker);
+    }
+    if (rc != RQ_OK)
+        name_target(err, rq_outdir_path(od), rq_outdir_target(od));
     return rc;
 }

@@ -6,8 +6,8 @@ rq_pipeline_prepare(rq_dataset *ds, rq_err *err)
 {
     rq_status rc;
     rq_bnd_read *rd = rq_boundaries_read_begin(ds->cfg);
-    if ((rc = rq_load_cog(ds, err)) != RQ_OK || (rc = rq_load_epci(ds, err)) != RQ_OK ||
-        (rc = rq_load_passage(ds, err)) != RQ_OK) {
+    if ((rc = rq_load_cog(ds, err)) != RQ_OK || (rc = rq_load_passage(ds, err)) != RQ_OK ||
+        (rc = rq_load_epci(ds, err)) != RQ_OK || (rc = rq_load_departements(ds, err)) != RQ_OK) {
         rq_boundaries_read_discard(rd);
         return rc;
     }

@@ -67,25 +67,25 @@ rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err)
 
     rq_progress_begin(&pr, "reach", quiet);
     rc = rq_reach_build(ds, &reach, err);
-    timing(res, "reach", rq_progress_end(&pr));
+    timing(res, "reach", rq_progress_end(&pr, rc == RQ_OK));
     if (rc != RQ_OK)
         goto cleanup;
 
     rq_progress_begin(&pr, "indicators", quiet);
     rc = rq_indicators_compute(ds, &reach, res, err);
-    timing(res, "indicators", rq_progress_end(&pr));
+    timing(res, "indicators", rq_progress_end(&pr, rc == RQ_OK));
     if (rc != RQ_OK)
         goto cleanup;
 
     rq_progress_begin(&pr, "gaps", quiet);
     rc = rq_gaps_compute(ds, res, err);
-    timing(res, "gaps", rq_progress_end(&pr));
+    timing(res, "gaps", rq_progress_end(&pr, rc == RQ_OK));
     if (rc != RQ_OK)
         goto cleanup;
 
     rq_progress_begin(&pr, "aggregates", quiet);
     rq_aggregates_compute(ds, res);
-    timing(res, "aggregates", rq_progress_end(&pr));
+    timing(res, "aggregates", rq_progress_end(&pr, rc == RQ_OK));
 cleanup:
     rq_reach_fini(ds->geos, &reach);
     return rc;

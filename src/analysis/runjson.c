@@ -7,6 +7,7 @@
 #include "raquette/io.h"
 #include "raquette/writer.h"
 
+#include <math.h>
 #include <string.h>
 
 static void
@@ -31,14 +32,20 @@ parameters(rq_json *root, const rq_dataset *ds)
 {
     const rq_config *cfg = ds->cfg;
     rq_json *p = rq_json_set_object(root, "parametres");
-    if (cfg->region)
-        rq_json_set_string(p, "region", cfg->region);
+    if (cfg->metropole)
+        rq_json_set_string(p, "region", RQ_METROPOLE);
+    if (cfg->regions) {
+        rq_json *r = rq_json_set_array(p, "regions");
+        for (size_t i = 0; i < cfg->n_regions; i++)
+            rq_json_append_string(r, cfg->regions[i]);
+    }
     if (cfg->departements) {
         rq_json *d = rq_json_set_array(p, "departements");
         for (size_t i = 0; i < cfg->n_departements; i++)
             rq_json_append_string(d, cfg->departements[i]);
     }
     rq_json_set_string(p, "crs_metrique", cfg->crs);
+    rq_json_set_double(p, "tolerance_bord_m", cfg->edge_tolerance_m, 1);
     rq_json *cats = rq_json_set_object(p, "rayons_km");
     for (size_t k = 0; k < cfg->n_categories; k++)
         rq_json_set_double(cats, cfg->categories[k].name, cfg->categories[k].radius_km, 3);
@@ -69,17 +76,32 @@ counts(rq_json *root, const rq_dataset *ds, const rq_results *res)
     const rq_stats *st = &ds->stats;
     rq_json *c = rq_json_set_object(root, "comptes");
     rq_json_set_int(c, "contours_lus", (long long)st->n_boundaries);
-    rq_json_set_int(c, "codes_fusionnes", (long long)st->n_codes_merged);
-    rq_json_set_int(c, "codes_table_passage", (long long)st->n_codes_passage);
+    rq_json_set_int(c, "contours_non_apparies", (long long)st->n_boundaries_unmatched);
+    rq_json_set_double(c, "superficie_non_appariee_km2", st->km2_unmatched, 4);
+    rq_json_set_int(c, "contours_doublons_fusionnes", (long long)st->n_duplicates_merged);
     rq_json_set_int(c, "geometries_reparees", (long long)st->n_repaired);
+    /* The table's study area and what the analysis covers: named apart,
+    ** never one figure for the other (method.md §1.1). */
     rq_json_set_int(c, "communes_table", (long long)st->n_communes_area);
     rq_json_set_int(c, "communes", (long long)ds->n_area);
-    rq_json_set_int(c, "population", st->population_area);
+    rq_json_set_int(c, "communes_sans_contour", (long long)st->n_communes_no_boundary);
+    rq_json_set_int(c, "population_table", st->population_area);
+    rq_json_set_int(c, "population", st->population_area - st->population_no_boundary);
+    rq_json_set_int(c, "population_sans_contour", st->population_no_boundary);
+    static const char *const input_key[RQ_N_CODE_INPUTS] = {
+        "contours", "grille_densite", "membres_epci", "sites_commune", "sites_zone"};
+    rq_json *h = rq_json_set_object(c, "harmonisation_codes");
+    for (int in = 0; in < RQ_N_CODE_INPUTS; in++) {
+        rq_json *o = rq_json_set_object(h, input_key[in]);
+        for (int r = 0; r < RQ_N_RULES; r++)
+            rq_json_set_int(o, rq_rule_names[r], (long long)st->redirects[in][r]);
+    }
     rq_json_set_int(c, "communes_rurales", (long long)st->n_rural);
     rq_json_set_int(c, "communes_ruralite_par_defaut", (long long)st->n_fallback);
     rq_json_set_int(c, "sites", (long long)ds->n_sites);
     rq_json_set_int(c, "structures", (long long)ds->n_structures);
     rq_json_set_int(c, "sites_dans_zone_etude", (long long)st->n_sites_area);
+    rq_json_set_int(c, "sites_recales_sur_bord", (long long)st->n_sites_snapped);
     rq_json_set_int(c, "lignes_ignorees", (long long)st->n_skipped_rows);
     size_t n_trou = 0, per_phase[RQ_NPHASES + 1] = {0};
     long pop_trou = 0;
@@ -110,7 +132,7 @@ rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta 
     rq_json *root = rq_json_object();
     rq_json_set_string(root, "outil", "raquette");
     rq_json_set_string(root, "version", RQ_VERSION);
-    rq_json_set_int(root, "version_methode", 1);
+    rq_json_set_string(root, "version_methode", RQ_METHOD_VERSION);
     rq_json_set_string(root, "nom", meta->run_name);
     rq_json_set_string(root, "configuration", meta->config_path);
     parameters(root, ds);
@@ -119,6 +141,7 @@ rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta 
     input(in, "cog", &cfg->cog);
     input(in, "epci", &cfg->epci);
     input(in, "passage", &cfg->passage);
+    input(in, "departements", &cfg->deps);
     input(in, "densite", &cfg->density);
     input(in, "structures", &cfg->structures);
     {
@@ -136,10 +159,22 @@ rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta 
         rq_json_set_string(o, "cote", ds->unmatched[i].side);
         rq_json_set_string(o, "code", ds->unmatched[i].code);
         rq_json_set_string(o, "nom", ds->unmatched[i].name);
+        if (ds->unmatched[i].population >= 0)
+            rq_json_set_int(o, "population", ds->unmatched[i].population);
+        if (!isnan(ds->unmatched[i].area_km2))
+            rq_json_set_double(o, "superficie_km2", ds->unmatched[i].area_km2, 4);
     }
     rq_json *w = rq_json_set_array(root, "avertissements");
-    for (size_t i = 0; i < ds->warnings.n; i++)
-        rq_json_append_string(w, ds->warnings.items[i]);
+    for (size_t i = 0; i < ds->warnings.n; i++) {
+        const rq_warn_group *g = &ds->warnings.groups[i];
+        rq_json *o = rq_json_append_object(w);
+        rq_json_set_string(o, "type", g->kind);
+        rq_json_set_string(o, "message", g->text);
+        rq_json_set_int(o, "nombre", (long long)g->n);
+        rq_json *d = rq_json_set_array(o, "details");
+        for (size_t j = 0; j < g->n; j++)
+            rq_json_append_string(d, g->details[j]);
+    }
     rq_json *t = rq_json_set_object(root, "durees_s");
     rq_json_set_double(t, "chargement", meta->seconds_prepare, 3);
     for (size_t i = 0; i < res->n_timings; i++)

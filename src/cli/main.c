@@ -21,7 +21,9 @@ static const char usage_text[] =
     "\n"
     "Run 'raquette COMMAND --help' for the options of a command.\n"
     "Environment: RAQUETTE_GEODATA names the data folder used by ${RAQUETTE_GEODATA}\n"
-    "in configuration paths; RAQUETTE_THREADS (1 to 4) the number of worker threads.\n";
+    "in configuration paths; RAQUETTE_THREADS (1 to 4) the number of worker threads.\n"
+    "Exit status: 0 success, 2 input or usage error, 1 system or internal failure,\n"
+    "130 or 143 when stopped by Ctrl-C or kill.\n";
 
 int
 main(int argc, char **argv)
@@ -31,6 +33,12 @@ main(int argc, char **argv)
     ** instead, and the run stops with a message, its previous outputs
     ** untouched (docs/errors.md). */
     signal(SIGXFSZ, SIG_IGN);
+    /* Before any thread exists: every thread inherits the blocked signals,
+    ** and one thread turns Ctrl-C or kill into a clean stop. */
+    if (rq_signals_install() != 0)
+        fputs("raquette: cannot handle signals: an interrupted run may leave a temporary "
+              "folder behind\n",
+              stderr);
     if (argc < 2) {
         fputs(usage_text, stderr);
         return 2;

@@ -9,17 +9,19 @@
 #include <string.h>
 
 static const char run_usage[] =
-    "usage: raquette run [-q|--quiet] [-v|--verbose] [--out DIR] [--name NAME] CONFIG\n"
+    "usage: raquette run [-q|--quiet] [-v|--verbose] [--all] [--out DIR] [--name NAME] CONFIG\n"
     "\n"
     "Runs the whole analysis (load, harmonise, locate, reach, indicators, gaps,\n"
     "aggregates) and writes communes.geojson, communes.csv, trous.geojson,\n"
-    "sites.geojson, agregats_*.csv and run.json into DIR (default: the\n"
-    "configuration's [output] dir followed by the run name). The files appear all\n"
-    "at once when the run succeeds; a failed run leaves earlier outputs untouched.\n"
+    "sites.geojson, agregats_*.csv and run.json into DIR/NAME/: DIR is the\n"
+    "configuration's [output] dir, NAME its [study] name. The files appear all at\n"
+    "once when the run succeeds; a failed or interrupted run leaves earlier outputs\n"
+    "untouched. DIR/NAME/ must be new, empty, or an earlier output of raquette.\n"
     "\n"
-    "  --out DIR    write into DIR instead\n"
+    "  --out DIR    the folder receiving NAME/ (as [output] dir)\n"
     "  --name NAME  run name (default: [study] name)\n"
-    "  -q, --quiet  no progress and no summary\n"
+    "  -q, --quiet  no progress, no warnings and no summary\n"
+    "  --all        print every error and every warning in full\n"
     "Exit status: 0 success, 2 input or usage error, 1 internal or system failure.\n";
 
 static double
@@ -32,8 +34,19 @@ static void
 print_summary(FILE *f, const rq_dataset *ds, const rq_results *res, const char *out)
 {
     const rq_aggregate *g = &res->agg_area;
+    const rq_stats *st = &ds->stats;
     fprintf(f, "raquette %s: %s\n", RQ_VERSION, out);
-    fprintf(f, "  communes %zu, population %ld\n", g->communes, g->population);
+    /* The analysis covers the communes with a boundary; the table may hold
+    ** more (method.md §1.1): both figures, named, never one for the other. */
+    fprintf(f, "  communes analysed %zu of %zu in the commune table; population analysed %ld of "
+               "%ld\n",
+            g->communes, st->n_communes_area, g->population, st->population_area);
+    if (st->n_communes_no_boundary)
+        fprintf(f, "  left out: %zu communes without a boundary (%ld inhabitants)\n",
+                st->n_communes_no_boundary, st->population_no_boundary);
+    if (st->n_boundaries_unmatched)
+        fprintf(f, "  left out: %zu boundaries whose code no table knows (%.1f km2)\n",
+                st->n_boundaries_unmatched, st->km2_unmatched);
     for (int p = 0; p < RQ_NPHASES; p++)
         fprintf(f, "  population with %-14s support: %5.1f %%\n", rq_phase_names[p],
                 100.0 * share(g, p));
@@ -57,15 +70,43 @@ print_summary(FILE *f, const rq_dataset *ds, const rq_results *res, const char *
     }
 }
 
+/* Checks the command line's values before anything is loaded: a bad
+** --name or --out must not wait for the whole analysis to be refused. */
+static int
+check_options(const char *out, const char *name)
+{
+    const char *why = name ? rq_run_name_problem(name) : NULL;
+    if (why) {
+        fprintf(stderr,
+                "raquette run: --name '%.60s%s': %s; expected letters, digits, '.', '_' or "
+                "'-', starting with a letter, a digit or '_', at most %d bytes\n",
+                name, strlen(name) > 60 ? "..." : "", why, RQ_MAX_RUN_NAME);
+        return 2;
+    }
+    if (out && !*out) {
+        fprintf(stderr, "raquette run: --out '': expected the folder receiving the run's "
+                        "folder\n");
+        return 2;
+    }
+    rq_err err = {0};
+    if (rq_thread_count_check(&err) != RQ_OK) {
+        fprintf(stderr, "raquette run: %s\n", err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 int
 rq_cli_run(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *name = NULL;
-    int quiet = 0;
+    int quiet = 0, all = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(run_usage, stdout);
             return 0;
+        } else if (strcmp(argv[i], "--all") == 0) {
+            all = 1;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
             rq_log_set_level(RQ_LOG_ERROR);
@@ -86,38 +127,47 @@ rq_cli_run(int argc, char **argv)
         fprintf(stderr, "raquette run: missing CONFIG\n%s", run_usage);
         return 2;
     }
-    if (name && (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)) {
-        fprintf(stderr, "raquette run: --name '%s': expected a plain folder name\n", name);
-        return 2;
-    }
+    int status = check_options(out, name);
+    if (status != 0)
+        return status;
     rq_io_init();
-    rq_config cfg;
+    rq_config cfg = {0};
     rq_dataset *ds = NULL;
+    rq_outdir *od = NULL;
     rq_results res;
-    rq_err err;
+    rq_err err = {0};
     char *target = NULL;
     memset(&res, 0, sizeof res);
-    rq_err_clear(&err);
     double t0 = rq_now();
     rq_progress pr;
     rq_progress_begin(&pr, "loading", quiet);
-    int status = rq_cli_prepare(config, &cfg, &ds);
-    double t_prep = rq_progress_end(&pr);
+    if ((status = rq_cli_load_config(config, all, &cfg)) != 0)
+        goto done;
+    if (!name)
+        name = cfg.name;
+    /* The output folder is taken before anything is loaded: a folder that
+    ** is not ours, or another run on it, is said at once. */
+    target = rq_xasprintf("%s/%s", out ? out : cfg.output_dir, name);
+    if (!(od = rq_outdir_open(target, &err))) {
+        rq_cli_report_error(&err, all);
+        status = rq_status_exit_code(err.code);
+        goto done;
+    }
+    status = rq_cli_load_inputs(&cfg, all, &ds);
+    double t_prep = rq_progress_end(&pr, status == 0);
     if (status != 0)
         goto done;
     /* Warnings change what the figures mean (an empty capacity counts as
     ** 0...): they go to stderr unless --quiet, and always into run.json. */
-    for (size_t i = 0; i < ds->warnings.n; i++)
-        rq_log(RQ_LOG_WARN, "%s", ds->warnings.items[i]);
-    if (!name)
-        name = cfg.name;
-    target = out ? rq_xstrdup(out) : rq_xasprintf("%s/%s", cfg.output_dir, name);
+    if (!quiet)
+        rq_warnings_print(stderr, &ds->warnings, "warning: ", all ? 0 : RQ_WARN_DETAILS,
+                          "all of them in run.json, or run again with --all");
     rq_run_meta meta = {config, name, t_prep};
     rq_status rc = rq_analysis_run(ds, &res, quiet, &err);
     if (rc == RQ_OK)
-        rc = rq_outputs_write(ds, &res, &meta, target, quiet, &err);
+        rc = rq_outputs_write(ds, &res, &meta, od, quiet, &err);
     if (rc != RQ_OK) {
-        rq_log(RQ_LOG_ERROR, "%s", err.msg);
+        rq_cli_report_error(&err, all);
         status = rq_status_exit_code(rc);
         goto done;
     }
@@ -126,12 +176,14 @@ rq_cli_run(int argc, char **argv)
         fprintf(stderr, "  done in %.2f s\n", rq_now() - t0);
     }
 done:
+    rq_outdir_close(od);
     if (ds) {
         rq_results_fini(ds->geos, &res);
         rq_dataset_destroy(ds);
-        rq_config_fini(&cfg);
     }
+    rq_config_fini(&cfg);
     free(target);
+    rq_err_fini(&err);
     rq_io_cleanup();
     return status;
 }

@@ -31,8 +31,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *const rq_phase_names[RQ_NPHASES] = {"emergence", "creation", "consolidation",
                                                 "developpement"};
@@ -53,8 +55,8 @@ const char *const rq_phase_prefix[RQ_NPHASES] = {"EM", "CR", "CO", "DE"};
 typedef enum {
     K_TEXT,      /* free text: field names, layer, crs */
     K_NAME,      /* run name: [A-Za-z0-9._-]+ */
-    K_CODE,      /* one région code */
     K_CODES,     /* |-separated département codes */
+    K_REGIONS,   /* |-separated région codes, or "metropole" */
     K_INPUT,     /* input path: ${VAR} expanded, resolved, must exist */
     K_DIR,       /* output folder: ${VAR} expanded, resolved, not checked */
     K_BOOL,      /* true/false/yes/no/1/0/on/off */
@@ -94,9 +96,11 @@ typedef struct keyspec {
 
 static const keyspec study_keys[] = {
     {"name", K_NAME, OFF(name), "analyse", 0, 0, 0, 0, 0,
-     "letters, digits, '.', '_' or '-' (it names the output folder)"},
-    {"region", K_CODE, OFF(region), NULL, 0, 0, 0, 0, 0,
-     "a région code of letters and digits, such as 76"},
+     "letters, digits, '.', '_' or '-', starting with a letter, a digit or '_', at most 200 "
+     "bytes (it names the output folder)"},
+    {"region", K_REGIONS, OFF(regions), NULL, 0, 0, 0, 0, 0,
+     "région codes separated by '|', such as 76 or 76|75, or metropole for all of "
+     "metropolitan France"},
     {"departements", K_CODES, OFF(departements), NULL, 0, 0, 0, 0, 0,
      "département codes separated by '|', such as 09|11|31"},
     TEXT("crs", crs, "EPSG:2154"),
@@ -133,8 +137,16 @@ static const keyspec epci_keys[] = {
 static const keyspec passage_keys[] = {
     INPUT_PATH(passage, 0),
     INPUT_LAYER(passage),
-    TEXT("old", passage_old, "old_code"),
-    TEXT("new", passage_new, "new_code"),
+    TEXT("old", passage_old, "ancien_code"),
+    TEXT("new", passage_new, "code"),
+    TEXT("nature", passage_nature, "nature"),
+};
+
+static const keyspec deps_keys[] = {
+    INPUT_PATH(deps, 0),
+    INPUT_LAYER(deps),
+    TEXT("code", deps_code, "code"),
+    TEXT("name", deps_name, "nom"),
 };
 
 static const keyspec density_keys[] = {
@@ -168,6 +180,8 @@ static const keyspec structures_keys[] = {
      "one character other than a comma, such as |"},
     {"skip_bad_rows", K_BOOL, OFF(skip_bad_rows), "false", 0, 0, 0, 0, 0,
      "true or false (also yes/no, on/off, 1/0)"},
+    NUMBER("edge_tolerance_m", edge_tolerance_m, "500", 0, 1, 5000, 1,
+           "a number of metres from 0 to 5000"),
 };
 
 static const keyspec phases_keys[] = {
@@ -193,7 +207,7 @@ static const keyspec accessibility_keys[] = {
      "upper_km:weight pairs separated by '|', such as 10:1.0|20:0.66|30:0.33"},
     NUMBER("max_km", max_km, "30", 0, 0, DBL_MAX, 0, "a number > 0 (kilometres)"),
     NUMBER("sigma_km", gauss_sigma_km, "10", 0, 0, DBL_MAX, 0, "a number > 0 (kilometres)"),
-    NUMBER("beta", gravity_beta, "1", 0, 0, DBL_MAX, 0, "a number > 0"),
+    NUMBER("beta", gravity_beta, "1", 0, 0, 10, 1, "a number > 0 and <= 10"),
 };
 
 static const keyspec rurality_keys[] = {
@@ -218,6 +232,7 @@ enum {
     S_COG,
     S_EPCI,
     S_PASSAGE,
+    S_DEPS,
     S_DENSITY,
     S_STRUCTURES,
     S_CATEGORIES,
@@ -254,6 +269,7 @@ static const section sections[NSEC] = {
     SECTION("cog", cog_keys, "the commune table, COG"),
     SECTION("epci", epci_keys, "the EPCI table"),
     SECTION("passage", passage_keys, "the passage table"),
+    SECTION("departements", deps_keys, "the table of départements"),
     SECTION("density", density_keys, "the density grid"),
     SECTION("structures", structures_keys, "the table of structure sites"),
     {"categories", NULL, 0, NULL},
@@ -504,6 +520,12 @@ expand_vars(parser *p, int line, int sec, const char *key, const char *value)
             }
             goto fail;
         }
+        if (len + strlen(v) > RQ_MAX_PATH_BYTES) {
+            errl(p, line, "[%s] %s: ${%s} makes the path longer than %d bytes; expected a "
+                          "path",
+                 sections[sec].name, key, name, RQ_MAX_PATH_BYTES);
+            goto fail;
+        }
         append(&out, &len, &cap, v, strlen(v));
         s = close + 1;
     }
@@ -541,6 +563,12 @@ resolve_path(parser *p, int line, int sec, const char *key, const char *value, i
     }
     free(exp);
 
+    if (strlen(path) > RQ_MAX_PATH_BYTES) {
+        errl(p, line, "[%s] %s: the path is %zu bytes long once expanded; expected at most %d",
+             sections[sec].name, key, strlen(path), RQ_MAX_PATH_BYTES);
+        free(path);
+        return NULL;
+    }
     if (check && !is_gdal_virtual(path)) {
         struct stat st;
         if (stat(path, &st) != 0) {
@@ -549,6 +577,17 @@ resolve_path(parser *p, int line, int sec, const char *key, const char *value, i
             else
                 errl(p, line, "[%s] %s: cannot access %s: %s", sections[sec].name, key, path,
                      strerror(errno));
+            free(path);
+            return NULL;
+        }
+        /* A FIFO or a device would block or never end; a folder is not a
+        ** table. */
+        if (!S_ISREG(st.st_mode)) {
+            errl(p, line, "[%s] %s: %s is %s; expected a regular file", sections[sec].name, key,
+                 path,
+                 S_ISDIR(st.st_mode)    ? "a folder"
+                 : S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)"
+                                        : "a device or special file");
             free(path);
             return NULL;
         }
@@ -684,28 +723,14 @@ convert(parser *p, int line, int sec, const keyspec *k, const char *value)
         *str = rq_xstrdup(value);
         return 1;
     case K_NAME: {
-        int ok = strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                               "._-") == strlen(value);
-        /* "." and ".." would make the output folder reports/ itself or its
-        ** parent. */
-        if (ok && strspn(value, ".") == strlen(value)) {
-            bad_value(p, line, sec, k->name, value, "only dots", k->form);
-            return 0;
-        }
-        if (!ok) {
-            bad_value(p, line, sec, k->name, value, NULL, k->form);
+        const char *why = rq_run_name_problem(value);
+        if (why) {
+            bad_value(p, line, sec, k->name, value, why, k->form);
             return 0;
         }
         *str = rq_xstrdup(value);
         return 1;
     }
-    case K_CODE:
-        if (!is_code(value)) {
-            bad_value(p, line, sec, k->name, value, NULL, k->form);
-            return 0;
-        }
-        *str = rq_xstrdup(value);
-        return 1;
     case K_CODES: {
         size_t n = 0;
         char **codes = rq_strsplit(value, '|', &n);
@@ -719,6 +744,25 @@ convert(parser *p, int line, int sec, const keyspec *k, const char *value)
         }
         *(char ***)field = codes;
         p->cfg->n_departements = n;
+        return 1;
+    }
+    case K_REGIONS: {
+        if (strcasecmp(value, RQ_METROPOLE) == 0) {
+            p->cfg->metropole = 1;
+            return 1;
+        }
+        size_t n = 0;
+        char **codes = rq_strsplit(value, '|', &n);
+        int ok = n > 0;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = is_code(codes[i]);
+        if (!ok) {
+            bad_value(p, line, sec, k->name, value, NULL, k->form);
+            rq_strv_free(codes);
+            return 0;
+        }
+        *(char ***)field = codes;
+        p->cfg->n_regions = n;
         return 1;
     }
     case K_INPUT:
@@ -1113,7 +1157,7 @@ check_metric_crs(parser *p)
     int line = p->state[S_STUDY][ic] >= ST_BAD ? p->key_line[S_STUDY][ic] : p->sec_line[S_STUDY];
     const char *crs = p->cfg->crs;
     char unit[64] = "";
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     if (!crs || p->state[S_STUDY][ic] == ST_BAD)
         return; /* missing or already reported */
@@ -1155,6 +1199,22 @@ check_rules(parser *p)
 
 /* ---- Public API ------------------------------------------------------------ */
 
+const char *
+rq_run_name_problem(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0)
+        return "empty";
+    if (n > RQ_MAX_RUN_NAME)
+        return "too long";
+    if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+        return "a character other than a letter, a digit, '.', '_' or '-'";
+    /* "-rf" reads as an option; ".." would name the parent folder. */
+    if (name[0] == '-' || name[0] == '.')
+        return "it starts with '-' or '.'";
+    return NULL;
+}
+
 int
 rq_phase_index(const char *name)
 {
@@ -1164,6 +1224,24 @@ rq_phase_index(const char *name)
         if (strcmp(name, rq_phase_names[i]) == 0)
             return i;
     return -1;
+}
+
+char *
+rq_config_area_text(const rq_config *cfg)
+{
+    if (cfg->metropole)
+        return rq_xstrdup(RQ_METROPOLE);
+    char **v = cfg->regions ? cfg->regions : cfg->departements;
+    size_t len = 1;
+    for (size_t i = 0; v && v[i]; i++)
+        len += strlen(v[i]) + 1;
+    char *out = rq_xcalloc(len, 1);
+    for (size_t i = 0; v && v[i]; i++) {
+        if (i)
+            strcat(out, "|");
+        strcat(out, v[i]);
+    }
+    return out;
 }
 
 int
@@ -1190,12 +1268,12 @@ rq_config_fini(rq_config *cfg)
             switch (k->kind) {
             case K_TEXT:
             case K_NAME:
-            case K_CODE:
             case K_INPUT:
             case K_DIR:
                 free(*(char **)field);
                 break;
             case K_CODES:
+            case K_REGIONS:
                 rq_strv_free(*(char ***)field);
                 break;
             default:
@@ -1272,14 +1350,22 @@ rq_config_load(const char *path, rq_config *cfg, rq_err *err)
     memset(cfg, 0, sizeof *cfg);
     if (!path || !*path)
         return rq_err_set(err, RQ_ERR_USAGE, "no configuration file given");
-    if (stat(path, &st) != 0) {
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
         rc = rq_err_set(err, RQ_ERR_INPUT, "configuration file %s: %s", path,
                         errno == ENOENT ? "file not found" : strerror(errno));
+        if (fd >= 0)
+            close(fd);
         goto cleanup;
     }
-    if (S_ISDIR(st.st_mode)) {
-        rc = rq_err_set(err, RQ_ERR_INPUT,
-                        "configuration file %s is a folder; give the .ini file inside it", path);
+    if (!S_ISREG(st.st_mode)) {
+        rc = rq_err_set(err, RQ_ERR_INPUT, "configuration file %s is %s; expected the .ini file",
+                        path,
+                        S_ISDIR(st.st_mode)    ? "a folder"
+                        : S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)"
+                                               : "a device or special file");
+        close(fd);
         goto cleanup;
     }
     if (st.st_size > MAX_FILE_SIZE) {
@@ -1289,10 +1375,11 @@ rq_config_load(const char *path, rq_config *cfg, rq_err *err)
                         path, (long long)st.st_size, MAX_FILE_SIZE);
         goto cleanup;
     }
-    f = fopen(path, "rb");
+    f = fdopen(fd, "rb");
     if (!f) {
         rc = rq_err_set(err, RQ_ERR_INPUT, "cannot open configuration file %s: %s", path,
                         strerror(errno));
+        close(fd);
         goto cleanup;
     }
     /* Read in chunks rather than trusting st_size: a pipe reports none. */

@@ -125,3 +125,26 @@ cleanup:
     proj_context_destroy(ctx);
     return rc;
 }
+
+int
+rq_crs_area_of_use(const char *crs, rq_lonlat_box *box, char *name, size_t namesz)
+{
+    int ok = 0;
+    const char *area = NULL;
+    PJ_CONTEXT *ctx = proj_context_create();
+    if (!ctx)
+        return 0;
+    proj_log_func(ctx, NULL, quiet_log);
+    PJ *pj = proj_create(ctx, crs);
+    if (pj && proj_get_area_of_use(ctx, pj, &box->west, &box->south, &box->east, &box->north,
+                                   &area) &&
+        box->west > -1000) { /* -1000: PROJ's "unknown" */
+        ok = 1;
+        if (name && namesz)
+            rq_strlcpy(name, area ? area : "", namesz);
+    }
+    if (pj)
+        proj_destroy(pj);
+    proj_context_destroy(ctx);
+    return ok;
+}

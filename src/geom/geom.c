@@ -249,6 +249,29 @@ rq_geom_make_valid_polygonal(rq_geos *g, const rq_geom *geom, rq_err *err)
 }
 
 rq_geom *
+rq_geom_polygonal_part(rq_geos *g, const rq_geom *geom, rq_err *err)
+{
+    GEOSGeometry *c = GEOSGeom_clone_r(g->h, CG(geom));
+    GEOSGeometry *r = c ? polygonal_part(g->h, c) : NULL;
+    return r ? (rq_geom *)r : fail(g, err, "polygonal part");
+}
+
+int
+rq_geom_nearest_point(rq_geos *g, const rq_geom *geom, double x, double y, double *nx,
+                      double *ny)
+{
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(g->h, x, y);
+    GEOSCoordSequence *cs = pt ? GEOSNearestPoints_r(g->h, CG(geom), pt) : NULL;
+    /* The first point of the pair lies on geom. */
+    int ok = cs && GEOSCoordSeq_getXY_r(g->h, cs, 0, nx, ny);
+    if (cs)
+        GEOSCoordSeq_destroy_r(g->h, cs);
+    if (pt)
+        GEOSGeom_destroy_r(g->h, pt);
+    return ok;
+}
+
+rq_geom *
 rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
 {
     if (n == 1)
@@ -486,13 +509,6 @@ collect_cb(size_t item, void *ud)
     c->v[c->n++] = item;
 }
 
-static int
-cmp_size(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 struct near_ctx {
     rq_item_dist_fn fn;
     void *ud;
@@ -533,7 +549,7 @@ rq_index_query_sorted(rq_geos *g, rq_index *ix, const rq_geom *geom, size_t *n_o
     struct collect c = {NULL, 0, 0};
     rq_index_query(g, ix, geom, collect_cb, &c);
     if (c.n > 1)
-        qsort(c.v, c.n, sizeof *c.v, cmp_size);
+        qsort(c.v, c.n, sizeof *c.v, rq_cmp_size);
     *n_out = c.n;
     return c.v;
 }

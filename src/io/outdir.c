@@ -1,16 +1,32 @@
-/* outdir.c - the atomic output folder and checked file writes.
+/* outdir.c - the output folder of a run, and checked file writes.
 **
-** A run writes every output into "<target>.tmp-XXXXXX" beside the target
-** and only then swaps folders by rename, so that a run that fails (bad
-** input found late, full disk, crash) leaves the previous outputs as they
-** were, and nobody ever sees a half-written set of files under target.
-** The temporary folder has the same parent as target, hence is on the same
-** filesystem, which is what makes rename(2) atomic.
+** A run never destroys what is not its own, and never leaves half a result:
 **
-** A run that runs out of memory ends in rq_out_of_memory, which runs no
-** cleanup of the callers: the open temporary folders are registered here
-** and its fatal cleanup hook removes them (see "Fatal cleanup" below).
+**  - It writes only into a folder that is missing, empty, or a previous
+**    raquette output, recognised by the marker file (RQ_OUTDIR_MARKER) each
+**    run writes into its folder. Anything else is refused before anything
+**    is loaded: the folder is replaced as a whole, and the user's files in
+**    it would go with it.
+**  - One run at a time per output folder: an advisory lock (flock) on
+**    "<parent>/.<name>.lock", held from open to close. A second run fails
+**    at once with the process id of the first. Holding the lock also proves
+**    that every "<name>.tmp-*" or "<name>.old-*" folder beside the target
+**    belongs to a run that is dead (killed): they are removed at open.
+**  - Files are written into "<target>.tmp-XXXXXX" (mode 0700: nobody else
+**    can plant a link in it), each created with O_CREAT|O_EXCL|O_NOFOLLOW,
+**    checked and synced. The commit swaps that folder with the target in
+**    one atomic step (renameat2 RENAME_EXCHANGE): a reader sees the previous
+**    complete set of files, then the new complete set, never a mix and never
+**    no folder. The previous outputs, now in the temporary folder's place,
+**    are then removed. On a filesystem without RENAME_EXCHANGE the swap
+**    falls back to two renames (target -> "<target>.old-XXXXXX", temporary
+**    -> target), and a kill between them leaves the target missing for the
+**    next run to find in ".old-" (docs/outputs.md).
+**  - SIGINT, SIGTERM and SIGHUP (core.c's signal thread) and running out of
+**    memory run the fatal cleanup registered here, which removes the
+**    temporary folders still open.
 */
+#define _GNU_SOURCE /* renameat2 */
 #include "raquette/writer.h"
 
 #include <dirent.h>
@@ -19,14 +35,20 @@
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 struct rq_outdir {
     char *target; /* without trailing slashes */
-    char *tmp;
+    char *parent;
+    char *name; /* base name of target */
+    char *tmp;  /* the private temporary folder, NULL once committed */
+    int lock_fd;
+    mode_t umask; /* read at open, applied to the folder at commit */
 };
 
 /* What the user can do about errno e. */
@@ -123,17 +145,17 @@ remove_tree(const char *path)
 }
 
 /* ---- Fatal cleanup ---------------------------------------------------
-** The temporary folders of the outdirs still open, for rq_out_of_memory:
-** it may run on any thread (the communes.geojson writer, a GEOS worker)
-** and ends the process with _exit, so nothing else would remove them. By
-** then memory has run out, and other threads may take whatever is freed,
-** so the removal must not allocate: nftw and opendir do, hence each folder
-** is opened (opendir) when registered, and the fatal cleanup only reads
-** that DIR and unlinks. The folder is flat (output files only). The lock
-** is never held while calling rq_x* allocators, so the thread that runs
-** out of memory never holds it. A crash inside a library (SIGSEGV, abort)
-** or the kernel's OOM killer still leaves the folder behind; the previous
-** outputs are untouched either way. */
+** The temporary folders of the outdirs still open, for rq_out_of_memory and
+** the signal thread: they may run on any thread while others still work,
+** and end the process with _exit or the signal, so nothing else would
+** remove them. Memory may have run out and other threads may take whatever
+** is freed, so the removal must not allocate: nftw and opendir do, hence
+** each folder is opened (opendir) when registered, and the fatal cleanup
+** only reads that DIR and unlinks. The folder is flat (output files only).
+** The lock is never held while calling rq_x* allocators, so the thread that
+** runs out of memory never holds it. A crash inside a library (SIGSEGV,
+** abort), SIGKILL or the kernel's OOM killer still leave the folder behind:
+** the next run on the same output folder removes it (rq_outdir_open). */
 #define MAX_OPEN 8 /* a run opens one; beyond this, a folder is not registered */
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -219,15 +241,6 @@ unregister_tmp(const char *tmp)
     pthread_mutex_unlock(&reg_lock);
 }
 
-static void
-outdir_free(rq_outdir *o)
-{
-    unregister_tmp(o->tmp);
-    free(o->target);
-    free(o->tmp);
-    free(o);
-}
-
 /* Makes the data durable and the renames visible after a crash; a failure
 ** here changes nothing the user can act on, so it is only logged. */
 static void
@@ -240,63 +253,180 @@ sync_dir(const char *dir)
         close(fd);
 }
 
-rq_outdir *
-rq_outdir_begin(const char *target_dir, rq_err *err)
+/* ---- Opening -------------------------------------------------------------- */
+
+/* Takes the lock of the output folder: "<parent>/.<name>.lock", kept (never
+** removed, which would let two runs lock two different files). */
+static rq_status
+take_lock(rq_outdir *o, rq_err *err)
 {
-    rq_outdir *o = NULL;
-    char *parent = NULL;
+    char *path = rq_xasprintf("%s/.%s.lock", o->parent, o->name);
     rq_status rc = RQ_OK;
-    if (!target_dir || !*target_dir) {
-        rc = rq_err_set(err, RQ_ERR_IO, "no output folder given");
-        goto cleanup;
+    struct stat st;
+    o->lock_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0666);
+    if (o->lock_fd < 0) {
+        int e = errno;
+        rc = rq_err_set(err, e == ELOOP ? RQ_ERR_USAGE : RQ_ERR_IO,
+                        "cannot create the lock file %s (%s); %s", path, strerror(e),
+                        e == ELOOP ? "it is a symbolic link: remove it" : fix_hint(e));
+    } else if (fstat(o->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = rq_err_set(err, RQ_ERR_USAGE, "the lock file %s is not a regular file; remove it",
+                        path);
+    } else if (flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char pid[32] = "";
+        ssize_t n = e == EWOULDBLOCK ? pread(o->lock_fd, pid, sizeof pid - 1, 0) : -1;
+        pid[n > 0 ? n : 0] = '\0';
+        rq_strtrim(pid);
+        if (e == EWOULDBLOCK)
+            rc = rq_err_set(err, RQ_ERR_IO,
+                            "another raquette run%s%s%s is writing the output folder %s; wait "
+                            "until it ends, or give this run another --name or --out",
+                            *pid ? " (process " : "", pid, *pid ? ")" : "", o->target);
+        else
+            rc = rq_err_set(err, RQ_ERR_IO, "cannot lock %s (%s)", path, strerror(e));
+    } else {
+        /* Who holds it, for the message of a second run. */
+        char pid[32];
+        int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        if (ftruncate(o->lock_fd, 0) != 0 || pwrite(o->lock_fd, pid, (size_t)n, 0) != n)
+            rq_log(RQ_LOG_DEBUG, "cannot write the process id into %s", path);
     }
-    o = rq_xcalloc(1, sizeof *o);
-    o->target = rq_xstrdup(target_dir);
+    free(path);
+    return rc;
+}
+
+/* The target must be missing, an empty folder, or a previous output of
+** raquette (its marker file): anything else holds files that are not ours. */
+static rq_status
+check_ours(const rq_outdir *o, rq_err *err)
+{
+    struct stat st;
+    if (lstat(o->target, &st) != 0)
+        return errno == ENOENT ? RQ_OK
+                               : rq_err_set(err, RQ_ERR_IO, "%s: %s", o->target, strerror(errno));
+    if (S_ISLNK(st.st_mode))
+        return rq_err_set(err, RQ_ERR_USAGE,
+                          "the output folder %s is a symbolic link; raquette replaces its output "
+                          "folder as a whole: give the folder itself, or another --out or --name",
+                          o->target);
+    if (!S_ISDIR(st.st_mode))
+        return rq_err_set(err, RQ_ERR_USAGE,
+                          "the output folder %s exists and is not a folder; remove it or give "
+                          "another --out or --name",
+                          o->target);
+    DIR *d = opendir(o->target);
+    if (!d)
+        return rq_err_set(err, RQ_ERR_IO, "cannot read the output folder %s (%s); %s", o->target,
+                          strerror(errno), fix_hint(errno));
+    char first[256] = "";
+    int marker = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (strcmp(e->d_name, RQ_OUTDIR_MARKER) == 0 &&
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            marker = 1;
+        else if (!first[0])
+            rq_strlcpy(first, e->d_name, sizeof first);
+    }
+    closedir(d);
+    if (marker || !first[0])
+        return RQ_OK;
+    return rq_err_set(err, RQ_ERR_USAGE,
+                      "the output folder %s holds files that raquette did not write (such as "
+                      "%s); raquette replaces its output folder as a whole, so it writes only "
+                      "into a new or empty folder or into one of its previous outputs (which "
+                      "hold a %s file): give another --out or --name, or move those files away",
+                      o->target, first, RQ_OUTDIR_MARKER);
+}
+
+/* 1 when name is "<base>.tmp-XXXXXX" or "<base>.old-XXXXXX". */
+static int
+is_leftover(const char *name, const char *base)
+{
+    size_t n = strlen(base);
+    if (strncmp(name, base, n) != 0)
+        return 0;
+    name += n;
+    if (strncmp(name, ".tmp-", 5) != 0 && strncmp(name, ".old-", 5) != 0)
+        return 0;
+    return strlen(name + 5) == 6;
+}
+
+/* With the lock held, every temporary or old folder beside the target is
+** left by a run that is dead: removed. */
+static void
+remove_leftovers(const rq_outdir *o)
+{
+    DIR *d = opendir(o->parent);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        struct stat st;
+        if (!is_leftover(e->d_name, o->name) ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        char *path = rq_xasprintf("%s/%s", o->parent, e->d_name);
+        int err = remove_tree(path);
+        if (err == 0)
+            rq_log(RQ_LOG_INFO, "removed %s, left by a run that was killed", path);
+        else
+            rq_log(RQ_LOG_WARN, "cannot remove %s, left by a run that was killed (%s)", path,
+                   strerror(err));
+        free(path);
+    }
+    closedir(d);
+}
+
+rq_outdir *
+rq_outdir_open(const char *target_dir, rq_err *err)
+{
+    rq_outdir *o = rq_xcalloc(1, sizeof *o);
+    rq_status rc = RQ_OK;
+    o->lock_fd = -1;
+    o->target = rq_xstrdup(target_dir ? target_dir : "");
     for (size_t n = strlen(o->target); n > 1 && o->target[n - 1] == '/'; n--)
         o->target[n - 1] = '\0';
     const char *base = strrchr(o->target, '/');
     base = base ? base + 1 : o->target;
     if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
-        rc = rq_err_set(err, RQ_ERR_IO, "%s cannot be an output folder: name a folder of its own",
-                        target_dir);
-        goto cleanup;
-    }
-    parent = parent_of(o->target);
-    if ((rc = make_dirs(parent, o->target, err)) != RQ_OK)
-        goto cleanup;
-
-    struct stat st;
-    if (lstat(o->target, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        rc = rq_err_set(err, RQ_ERR_IO,
-                        "the output folder %s exists and is not a folder; remove it or "
-                        "choose another output folder",
+        rc = rq_err_set(err, RQ_ERR_USAGE,
+                        "'%s' cannot be an output folder: it must end with a folder name of "
+                        "its own",
                         o->target);
         goto cleanup;
     }
+    /* "<name>.tmp-XXXXXX" must fit in a file name (NAME_MAX, 255 bytes). */
+    if (strlen(base) > RQ_MAX_RUN_NAME) {
+        rc = rq_err_set(err, RQ_ERR_USAGE,
+                        "the output folder name '%.40s...' is %zu bytes long; expected at most %d",
+                        base, strlen(base), RQ_MAX_RUN_NAME);
+        goto cleanup;
+    }
+    o->name = rq_xstrdup(base);
+    o->parent = parent_of(o->target);
+    /* umask() has no reader: read it by setting it back. Called before the
+    ** run starts its threads, so nobody creates a file meanwhile. */
+    o->umask = umask(022);
+    umask(o->umask);
+    if ((rc = make_dirs(o->parent, o->target, err)) != RQ_OK || (rc = take_lock(o, err)) != RQ_OK ||
+        (rc = check_ours(o, err)) != RQ_OK)
+        goto cleanup;
+    remove_leftovers(o);
     o->tmp = rq_xasprintf("%s.tmp-XXXXXX", o->target);
-    if (!mkdtemp(o->tmp)) {
+    if (!mkdtemp(o->tmp)) { /* mode 0700 */
         int e = errno;
         free(o->tmp);
         o->tmp = NULL;
-        rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", parent,
+        rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->parent,
                         strerror(e), fix_hint(e));
         goto cleanup;
     }
     register_tmp(o->tmp);
-    /* mkdtemp makes a private 0700 folder; outputs are meant to be shared
-    ** like any folder mkdir would make. umask() has no reader, so read it by
-    ** setting it back (single-threaded at this point). */
-    mode_t mask = umask(022);
-    umask(mask);
-    if (chmod(o->tmp, 0777 & ~mask) != 0) {
-        rc = rq_err_set(err, RQ_ERR_IO, "%s: cannot set permissions (%s)", o->tmp, strerror(errno));
-        goto cleanup;
-    }
-
 cleanup:
-    free(parent);
-    if (rc != RQ_OK && o) {
-        rq_outdir_abort(o);
+    if (rc != RQ_OK) {
+        rq_outdir_close(o);
         o = NULL;
     }
     return o;
@@ -308,37 +438,33 @@ rq_outdir_path(const rq_outdir *o)
     return o->tmp;
 }
 
+const char *
+rq_outdir_target(const rq_outdir *o)
+{
+    return o->target;
+}
+
 char *
 rq_outdir_file(const rq_outdir *o, const char *name)
 {
     return rq_xasprintf("%s/%s", o->tmp, name);
 }
 
-rq_status
-rq_outdir_commit(rq_outdir *o, rq_err *err)
+/* ---- Commit -------------------------------------------------------------- */
+
+/* The swap by two renames, where the filesystem cannot exchange. */
+static rq_status
+swap_by_renames(rq_outdir *o, int exists, rq_err *err)
 {
-    if (!o)
-        return rq_err_set(err, RQ_ERR_INTERNAL, "no output folder to commit");
     rq_status rc = RQ_OK;
     char *old = NULL;
-    char *parent = parent_of(o->target);
-    struct stat st;
-    if (lstat(o->target, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            rc = rq_err_set(err, RQ_ERR_IO,
-                            "the output folder %s exists and is not a folder; remove it or "
-                            "choose another output folder",
-                            o->target);
-            goto cleanup;
-        }
+    if (exists) {
         /* mkdtemp reserves a unique name; rename(2) may replace an empty
         ** folder, so the old target moves onto it. */
         old = rq_xasprintf("%s.old-XXXXXX", o->target);
         if (!mkdtemp(old)) {
             int e = errno;
-            free(old);
-            old = NULL;
-            rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", parent,
+            rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->parent,
                             strerror(e), fix_hint(e));
             goto cleanup;
         }
@@ -349,13 +475,7 @@ rq_outdir_commit(rq_outdir *o, rq_err *err)
                             o->target, strerror(e), fix_hint(e));
             goto cleanup;
         }
-    } else if (errno != ENOENT) {
-        rc = rq_err_set(err, RQ_ERR_IO, "%s: %s", o->target, strerror(errno));
-        goto cleanup;
     }
-    /* From here on the fatal cleanup must leave the folder alone: once
-    ** renamed, it is the new target. (No other thread runs at commit.) */
-    unregister_tmp(o->tmp);
     if (rename(o->tmp, o->target) != 0) {
         int e = errno;
         if (old && rename(old, o->target) != 0)
@@ -364,51 +484,102 @@ rq_outdir_commit(rq_outdir *o, rq_err *err)
                         strerror(e), fix_hint(e));
         goto cleanup;
     }
-    sync_dir(parent);
-    if (old) {
-        int e = remove_tree(old);
-        if (e != 0)
-            rq_log(RQ_LOG_WARN, "the previous outputs are in %s and could not be removed (%s)", old,
-                   strerror(e));
-    }
-    free(o->tmp);
-    o->tmp = NULL; /* now the target: nothing left to remove */
-
+    /* The previous outputs now in the temporary folder's place, as after
+    ** an exchange. */
+    if (old && rename(old, o->tmp) != 0)
+        rq_log(RQ_LOG_WARN, "the previous outputs are in %s", old);
 cleanup:
     free(old);
-    free(parent);
-    rq_outdir_abort(o);
     return rc;
 }
 
+rq_status
+rq_outdir_commit(rq_outdir *o, const char *marker_text, rq_err *err)
+{
+    if (!o || !o->tmp)
+        return rq_err_set(err, RQ_ERR_INTERNAL, "no output folder to commit");
+    char *marker = rq_outdir_file(o, RQ_OUTDIR_MARKER);
+    rq_status rc = rq_io_write_file(marker, marker_text, strlen(marker_text), err);
+    free(marker);
+    if (rc != RQ_OK)
+        return rc;
+    /* Private while it was written; shared like any folder once it is the
+    ** output folder. */
+    if (chmod(o->tmp, 0777 & ~o->umask) != 0)
+        return rq_err_set(err, RQ_ERR_IO, "%s: cannot set permissions (%s)", o->tmp,
+                          strerror(errno));
+    sync_dir(o->tmp);
+    struct stat st;
+    int exists = lstat(o->target, &st) == 0;
+    /* From here on the fatal cleanup must leave the folder alone: once
+    ** swapped, it is the target. (No other thread runs at commit.) */
+    unregister_tmp(o->tmp);
+    int r = renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->target,
+                      exists ? RENAME_EXCHANGE : RENAME_NOREPLACE);
+    if (r != 0 && (errno == EINVAL || errno == ENOSYS)) {
+        rq_log(RQ_LOG_DEBUG, "%s: no atomic exchange on this filesystem: two renames", o->target);
+        rc = swap_by_renames(o, exists, err);
+    } else if (r != 0) {
+        int e = errno;
+        rc = rq_err_set(err, RQ_ERR_IO, "cannot move %s into place as %s (%s); %s", o->tmp,
+                        o->target, strerror(e), fix_hint(e));
+    }
+    if (rc != RQ_OK) {
+        register_tmp(o->tmp); /* still ours: close removes it */
+        return rc;
+    }
+    sync_dir(o->parent);
+    /* The previous outputs, if any, are where the temporary folder was. */
+    if (exists) {
+        int e = remove_tree(o->tmp);
+        if (e != 0 && e != ENOENT)
+            rq_log(RQ_LOG_WARN, "the previous outputs are in %s and could not be removed (%s)",
+                   o->tmp, strerror(e));
+    }
+    free(o->tmp);
+    o->tmp = NULL;
+    return RQ_OK;
+}
+
 void
-rq_outdir_abort(rq_outdir *o)
+rq_outdir_close(rq_outdir *o)
 {
     if (!o)
         return;
     if (o->tmp) {
+        unregister_tmp(o->tmp);
         int e = remove_tree(o->tmp);
         if (e != 0 && e != ENOENT)
             rq_log(RQ_LOG_WARN, "could not remove the temporary folder %s (%s)", o->tmp,
                    strerror(e));
+        free(o->tmp);
     }
-    outdir_free(o);
+    if (o->lock_fd >= 0)
+        close(o->lock_fd); /* releases the lock; the file stays */
+    free(o->target);
+    free(o->parent);
+    free(o->name);
+    free(o);
 }
+
+/* ---- Checked file writes --------------------------------------------------- */
 
 rq_status
 rq_io_write_file(const char *path, const void *data, size_t len, rq_err *err)
 {
     rq_status rc = RQ_OK;
     const unsigned char *p = data;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* A new file only, never through a link: in a folder another user
+    ** could write into, a planted symbolic link would otherwise redirect
+    ** the write (the output folders are private, this is belt and braces). */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         int e = errno;
         return rq_err_set(err, RQ_ERR_IO, "%s: cannot create the file (%s); %s", path, strerror(e),
-                          fix_hint(e));
+                          e == EEXIST ? "something already stands there: choose another output "
+                                        "folder"
+                                      : fix_hint(e));
     }
-    /* On failure only a regular file is removed: path might name a device. */
-    struct stat st;
-    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     while (len > 0) {
         ssize_t w = write(fd, p, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len);
         if (w < 0 && errno == EINTR)
@@ -422,9 +593,8 @@ rq_io_write_file(const char *path, const void *data, size_t len, rq_err *err)
         p += w;
         len -= (size_t)w;
     }
-    /* Delayed allocation can report a full disk only here. EINVAL/EROFS
-    ** mean a special file (a device) that cannot be synced: not an error. */
-    if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
+    /* Delayed allocation can report a full disk only here. */
+    if (fsync(fd) != 0) {
         int e = errno;
         rc =
             rq_err_set(err, RQ_ERR_IO, "%s: write failed (%s); %s", path, strerror(e), fix_hint(e));
@@ -437,7 +607,7 @@ cleanup:
         rc =
             rq_err_set(err, RQ_ERR_IO, "%s: write failed (%s); %s", path, strerror(e), fix_hint(e));
     }
-    if (rc != RQ_OK && regular)
-        (void)unlink(path);
+    if (rc != RQ_OK)
+        (void)unlink(path); /* ours: created by this open */
     return rc;
 }

@@ -82,7 +82,16 @@ open_vector(const rq_read_spec *spec, rq_err *err)
         return rq_err_set(err, RQ_ERR_INPUT, "%s: file not found (set [%s] path)", path,
                           spec->section),
                NULL;
-    if (S_ISREG(st.st_mode) && st.st_size == 0)
+    /* A FIFO or a device would block or never end; a folder is not a table. */
+    if (!S_ISREG(st.st_mode))
+        return rq_err_set(err, RQ_ERR_INPUT, "%s: %s; expected a regular file (set [%s] path)",
+                          path,
+                          S_ISDIR(st.st_mode)    ? "a folder"
+                          : S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)"
+                                                 : "a device or special file",
+                          spec->section),
+               NULL;
+    if (st.st_size == 0)
         return rq_err_set(err, RQ_ERR_INPUT, "%s: the file is empty (set [%s] path)", path,
                           spec->section),
                NULL;
@@ -150,6 +159,8 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
     char **copies = rq_xcalloc(spec->n_fields ? spec->n_fields : 1, sizeof *copies);
     unsigned char *wkb = NULL;
     size_t wkb_cap = 0;
+    rq_diag row_problems;
+    rq_diag_init(&row_problems);
     memset(info, 0, sizeof *info);
 
     if (!(ds = open_vector(spec, err))) {
@@ -180,6 +191,7 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
         n++;
         /* CSV: line 1 is the header, so data row n sits on line n+1. */
         snprintf(where, sizeof where, is_csv ? "line %zu" : "feature %zu", is_csv ? n + 1 : n);
+        rq_diag *into = spec->keep_bad_rows ? &row_problems : diag;
         int bad_text = 0;
         for (size_t i = 0; i < spec->n_fields; i++) {
             /* GetFieldAsString may return a buffer that the next call on a
@@ -189,32 +201,39 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
                                        ? OGR_F_GetFieldAsString(feat, idx[i])
                                        : "");
             vals[i] = copies[i];
-            if (!CPLIsUTF8(vals[i], -1)) {
-                rq_diag_add(diag,
+            size_t len = strlen(vals[i]);
+            if (len > RQ_MAX_FIELD_BYTES) {
+                rq_diag_add(into, "%s: %s, field '%s': a value of %zu bytes; expected at most %d",
+                            spec->input->path, where, spec->field_names[i], len,
+                            RQ_MAX_FIELD_BYTES);
+                bad_text = 1;
+            } else if (!CPLIsUTF8(vals[i], -1)) {
+                rq_diag_add(into,
                             "%s: %s, field '%s': the text is not valid UTF-8; expected a file "
                             "saved as UTF-8",
                             spec->input->path, where, spec->field_names[i]);
                 bad_text = 1;
             }
         }
-        rq_row row = {n, where, vals, NULL, 0};
+        rq_row row = {n, where, vals, NULL, 0, bad_text ? &row_problems : NULL};
         OGRGeometryH geom = spec->want_geometry ? OGR_F_GetGeometryRef(feat) : NULL;
         if (geom) {
             size_t len = OGR_G_WkbSizeEx(geom); /* not WkbSize: an int, negative past 2 GiB */
             rq_grow((void **)&wkb, &wkb_cap, len, 1);
             if (OGR_G_ExportToIsoWkb(geom, wkbNDR, wkb) != OGRERR_NONE) {
-                rq_diag_add(diag, "%s: %s: the geometry cannot be converted",
+                rq_diag_add(into, "%s: %s: the geometry cannot be converted",
                             spec->input->path, where);
                 bad_text = 1;
             }
             row.wkb = wkb;
             row.wkb_len = len;
         }
-        if (!bad_text && (rc = fn(&row, ud, diag)) != RQ_OK) {
+        if ((!bad_text || spec->keep_bad_rows) && (rc = fn(&row, ud, diag)) != RQ_OK) {
             if (err && err->code == RQ_OK)
                 rq_err_set(err, rc, "%s: %s: reading stopped", spec->input->path, where);
             goto cleanup;
         }
+        rq_diag_fini(&row_problems);
         OGR_F_Destroy(feat);
         feat = NULL;
     }
@@ -227,6 +246,7 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
     info->n_features = n;
 
 cleanup:
+    rq_diag_fini(&row_problems);
     if (feat)
         OGR_F_Destroy(feat);
     if (ds)
@@ -237,6 +257,23 @@ cleanup:
     free(copies);
     free(vals);
     free(idx);
+    return rc;
+}
+
+rq_status
+rq_io_load(const rq_read_spec *spec, rq_row_fn fn, rq_check_fn check, void *ud, rq_err *err)
+{
+    rq_read_info info;
+    rq_diag diag;
+    rq_diag_init(&diag);
+    rq_status rc = rq_io_read(spec, fn, ud, &diag, &info, err);
+    rq_read_info_fini(&info);
+    if (rc == RQ_OK) {
+        if (check)
+            check(ud, &diag);
+        rc = rq_diag_to_err(&diag, spec->input->path, err);
+    }
+    rq_diag_fini(&diag);
     return rc;
 }
 

@@ -33,14 +33,13 @@ rj(struct json_object *o)
     return (rq_json *)o;
 }
 
-/* json-c returns NULL only when memory runs out: same policy as rq_xmalloc. */
+/* json-c returns NULL only when memory runs out: same policy as rq_xmalloc
+** (rq_out_of_memory: a message, the fatal cleanup, exit status 1). */
 static struct json_object *
 must(struct json_object *o)
 {
-    if (!o) {
-        fputs("raquette: out of memory\n", stderr);
-        abort();
-    }
+    if (!o)
+        rq_out_of_memory(0);
     return o;
 }
 
@@ -51,10 +50,8 @@ put(rq_json *obj, const char *key, struct json_object *v)
         fputs("raquette: BUG: rq_json_set_* on a non-object\n", stderr);
         abort();
     }
-    if (json_object_object_add(jo(obj), key, v) != 0) {
-        fputs("raquette: out of memory\n", stderr);
-        abort();
-    }
+    if (json_object_object_add(jo(obj), key, v) != 0)
+        rq_out_of_memory(0);
 }
 
 static void
@@ -64,10 +61,8 @@ push(rq_json *arr, struct json_object *v)
         fputs("raquette: BUG: rq_json_append_* on a non-array\n", stderr);
         abort();
     }
-    if (json_object_array_add(jo(arr), v) != 0) {
-        fputs("raquette: out of memory\n", stderr);
-        abort();
-    }
+    if (json_object_array_add(jo(arr), v) != 0)
+        rq_out_of_memory(0);
 }
 
 /* Same rounding as the layer writer (half away from zero on v*10^d), then
@@ -78,7 +73,8 @@ new_double(double v, int decimals)
     char buf[400];
     int d = decimals < 0 ? 0 : decimals > MAX_DECIMALS ? MAX_DECIMALS : decimals;
     double s = pow(10.0, d);
-    double r = isfinite(v) ? round(v * s) / s : v;
+    /* As the layer writer: no rounding where v * s could overflow. */
+    double r = isfinite(v) && fabs(v) < 9007199254740992.0 / s ? round(v * s) / s : v;
     if (!isfinite(r))
         return NULL;
     if (r == 0.0)
@@ -298,16 +294,12 @@ rq_json_to_string(const rq_json *j)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        fputs("raquette: out of memory\n", stderr);
-        abort();
-    }
+    if (!f)
+        rq_out_of_memory(0);
     emit(f, jo(j), 0);
     fputc('\n', f);
-    if (fclose(f) != 0 || !buf) {
-        fputs("raquette: out of memory\n", stderr);
-        abort();
-    }
+    if (fclose(f) != 0 || !buf)
+        rq_out_of_memory(0);
     return buf;
 }
 

@@ -309,15 +309,30 @@ cleanup:
     return w;
 }
 
+/* A spreadsheet runs a cell that starts with one of these as a formula
+** (OWASP "CSV injection"): =HYPERLINK("http://...") in a commune's name. */
+static int
+starts_formula(const char *v)
+{
+    return strchr("=+-@\t\r", v[0]) != NULL;
+}
+
 void
 rq_writer_set_string(rq_writer *w, size_t field, const char *v)
 {
     assert(field < w->n_fields && w->types[field] == RQ_FT_STRING);
     /* Null and "" are the same empty cell in CSV; GeoJSON gets null. */
-    if (!v || !*v)
+    if (!v || !*v) {
         OGR_F_SetFieldNull(w->feat, (int)field);
-    else
+    } else if (w->fmt == RQ_OUT_CSV && starts_formula(v)) {
+        /* Neutralised as OWASP recommends: a leading quote makes it text.
+        ** GeoJSON keeps every value verbatim (docs/outputs.md). */
+        char *safe = rq_xasprintf("'%s", v);
+        OGR_F_SetFieldString(w->feat, (int)field, safe);
+        free(safe);
+    } else {
         OGR_F_SetFieldString(w->feat, (int)field, v);
+    }
 }
 
 void
@@ -332,7 +347,9 @@ rq_writer_set_real(rq_writer *w, size_t field, double v)
 {
     assert(field < w->n_fields && w->types[field] == RQ_FT_REAL);
     double s = w->scale[field];
-    double r = isfinite(v) ? round(v * s) / s : v;
+    /* Beyond 2^53 / 10^d a double has no decimals left to round, and v * s
+    ** could overflow to infinity: v is then written as it is. */
+    double r = isfinite(v) && fabs(v) < 9007199254740992.0 / s ? round(v * s) / s : v;
     if (!isfinite(r)) {
         OGR_F_SetFieldNull(w->feat, (int)field);
         return;

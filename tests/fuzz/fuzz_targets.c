@@ -56,7 +56,7 @@ rq_fuzz_config_one(const unsigned char *data, size_t size)
 {
     char *text = text_of(data, size);
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     rq_status rc = rq_config_load_string(text, "fuzz.ini", g_config_dir, &cfg, &err);
     CHECK(rc == RQ_OK || rc == RQ_ERR_INPUT);
@@ -66,7 +66,7 @@ rq_fuzz_config_one(const unsigned char *data, size_t size)
         /* What the rest of the pipeline relies on after a successful load. */
         CHECK(cfg.n_categories >= 1 && cfg.n_categories <= RQ_MAX_CATEGORIES);
         CHECK(cfg.n_bands <= RQ_MAX_BANDS);
-        CHECK((cfg.region != NULL) != (cfg.departements != NULL));
+        CHECK((cfg.regions != NULL || cfg.metropole) != (cfg.departements != NULL));
         CHECK(cfg.structures.path && cfg.communes.path && cfg.cog.path && cfg.epci.path);
         CHECK(cfg.list_separator != '\0' && cfg.list_separator != ',');
         for (size_t i = 0; i < cfg.n_categories; i++)
@@ -75,6 +75,7 @@ rq_fuzz_config_one(const unsigned char *data, size_t size)
     /* fini also runs after a failure: the header says cfg then holds
     ** nothing to free, and fini on it must be harmless. */
     rq_config_fini(&cfg);
+    rq_err_fini(&err);
     free(text);
     return rc;
 }
@@ -89,10 +90,12 @@ rq_fuzz_config_one(const unsigned char *data, size_t size)
 ** the boundaries): each configuration gets one dataset loaded once, and
 ** every input runs only rq_locate_sites on it, after which forget_sites
 ** takes the dataset back to its state before locate. */
+#define MAX_GROUPS 16
 typedef struct base {
     rq_config cfg;
     rq_dataset *ds;
-    size_t n_warnings; /* warnings of the stages before locate */
+    /* Warnings of the stages before locate: groups and their sizes. */
+    size_t n_groups, group_n[MAX_GROUPS];
     rq_stats stats;
 } base;
 
@@ -107,9 +110,21 @@ static void
 forget_sites(base *b)
 {
     rq_dataset *ds = b->ds;
+    rq_warnings *w = &ds->warnings;
     rq_dataset_clear_sites(ds);
-    while (ds->warnings.n > b->n_warnings)
-        free(ds->warnings.items[--ds->warnings.n]);
+    for (size_t i = 0; i < w->n; i++) {
+        rq_warn_group *g = &w->groups[i];
+        size_t keep = i < b->n_groups ? b->group_n[i] : 0;
+        while (g->n > keep)
+            free(g->details[--g->n]);
+        if (i >= b->n_groups) {
+            free(g->details);
+            free(g->kind);
+            free(g->text);
+        }
+    }
+    if (w->n > b->n_groups)
+        w->n = b->n_groups;
     ds->stats = b->stats;
 }
 
@@ -127,7 +142,7 @@ static int
 base_init(base *b, const char *mini, int skip)
 {
     char text[8192];
-    rq_err err;
+    rq_err err = {0};
     rq_status rc;
     memset(b, 0, sizeof *b);
     snprintf(text, sizeof text,
@@ -145,18 +160,25 @@ base_init(base *b, const char *mini, int skip)
         rc = rq_err_set(&err, RQ_ERR_GEOS, "cannot create a dataset");
         goto fail;
     }
-    if ((rc = rq_load_cog(b->ds, &err)) != RQ_OK || (rc = rq_load_epci(b->ds, &err)) != RQ_OK ||
-        (rc = rq_load_passage(b->ds, &err)) != RQ_OK ||
+    if ((rc = rq_load_cog(b->ds, &err)) != RQ_OK || (rc = rq_load_passage(b->ds, &err)) != RQ_OK ||
+        (rc = rq_load_epci(b->ds, &err)) != RQ_OK ||
         (rc = rq_harmonise_boundaries(b->ds, NULL, &err)) != RQ_OK ||
         (rc = rq_harmonise_density(b->ds, &err)) != RQ_OK)
         goto fail;
     rq_classify_rurality(b->ds);
-    b->n_warnings = b->ds->warnings.n;
+    if (b->ds->warnings.n > MAX_GROUPS) {
+        rc = rq_err_set(&err, RQ_ERR_INTERNAL, "more than %d kinds of warnings", MAX_GROUPS);
+        goto fail;
+    }
+    b->n_groups = b->ds->warnings.n;
+    for (size_t i = 0; i < b->n_groups; i++)
+        b->group_n[i] = b->ds->warnings.groups[i].n;
     b->stats = b->ds->stats;
     return 0;
 
 fail:
-    fprintf(stderr, "fuzz_structures: the mini fixture does not load: %s\n", err.msg);
+    fprintf(stderr, "fuzz_structures: the mini fixture does not load: %s\n", rq_err_text(&err));
+    rq_err_fini(&err);
     base_fini(b);
     return -1;
 }
@@ -211,7 +233,7 @@ rq_fuzz_structures_init(const char *fixtures)
 static rq_status
 locate(base *b)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     rq_dataset *ds = b->ds;
     rq_status rc = rq_locate_sites(ds, &err);
@@ -228,6 +250,7 @@ locate(base *b)
             CHECK(s->radius_km > 0 && s->radius_km <= 1000);
         }
     }
+    rq_err_fini(&err);
     forget_sites(b);
     return rc;
 }
@@ -300,14 +323,38 @@ rq_fuzz_text_one(const unsigned char *data, size_t size)
 
     /* Diagnostics: every token a message; the error always fits and ends. */
     rq_diag diag;
-    rq_err err;
+    rq_err err = {0};
     rq_diag_init(&diag);
     for (size_t i = 0; i < n; i++)
         rq_diag_add(&diag, "%s", v[i]);
     rq_status rc = rq_diag_to_err(&diag, text, &err);
     CHECK(rc == (n ? RQ_ERR_INPUT : RQ_OK));
-    if (n)
+    if (n) {
         CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL);
+        /* The whole text is the header and every message, one per line;
+        ** msg is a prefix of it made of whole lines, then at most one
+        ** "... and N more". */
+        size_t cap = strlen(text) + 64, len = 0;
+        for (size_t k = 0; k < n; k++)
+            cap += strlen(v[k]) + 3;
+        char *want = rq_xmalloc(cap);
+        len = (size_t)snprintf(want, cap, "%zu error%s in %s:", n, n > 1 ? "s" : "", text);
+        size_t head = len;
+        for (size_t k = 0; k < n; k++)
+            len += (size_t)snprintf(want + len, cap - len, "\n  %s", v[k]);
+        CHECK(strcmp(rq_err_text(&err), want) == 0);
+        CHECK((err.full != NULL) == (strcmp(err.msg, want) != 0));
+        if (err.full) {
+            const char *more = NULL; /* the last "... and", which ends msg */
+            for (const char *q = err.msg; (q = strstr(q, "\n  ... and ")) != NULL; q++)
+                more = q;
+            size_t kept = more ? (size_t)(more - err.msg) : strlen(err.msg);
+            CHECK(more != NULL && strncmp(err.msg, want, kept) == 0);
+            CHECK(want[kept] == '\n' || kept <= head);
+        }
+        free(want);
+    }
+    rq_err_fini(&err);
     rq_diag_fini(&diag);
     rq_strv_free(v);
 

@@ -10,16 +10,22 @@
 **   status  = 0 | 1 | 2            (exit status raquette must return)
 **   message = text that stderr must contain   (repeatable)
 **   absent  = text that stderr must not contain (repeatable)
-**   setup   = none | out-under-file | file-size-limit   (default none)
+**   output  = FILE:TEXT, a file of the run's output folder (out/mini/) and
+**             text it must contain (repeatable)
+**   setup   = none | out-under-file | file-size-limit | foreign-out |
+**             fifo-structures | long-variable   (default none)
+**   env     = NAME=VALUE set for the command
 **   args    = arguments replacing "[--out out] mini.ini" (usage errors)
 **
 ** For each case the runner copies the fixture and the case's files into a
-** fresh folder, puts "previous outputs" in out/ (two files with known
-** content), runs `raquette COMMAND [--out out] mini.ini` there, and checks:
-** the exit status; every message (file, row or line, field, expected form);
-** that neither a sanitizer nor a signal went off; and, when the run fails,
-** that out/ still holds exactly the previous files, unchanged, with no
-** temporary or old folder left beside it.
+** fresh folder, puts "previous outputs" in out/mini/ (a previous output of
+** raquette: its marker and two files; with setup = foreign-out, a file of
+** the user's instead), runs `raquette COMMAND [--out out] mini.ini` there
+** (under a timeout: a hang fails the case), and checks: the exit status;
+** every message (file, row or line, field, expected form); that neither a
+** sanitizer nor a signal went off; and, when the run fails, that out/mini/
+** still holds exactly what it held, unchanged, with nothing left beside it
+** but its lock file.
 */
 #include "rq_test.h"
 
@@ -36,11 +42,14 @@ struct expect {
     char command[16];
     char setup[32];
     char args[256];
+    char env[256];
     int status;
     char *message[MAX_TEXTS];
     size_t n_message;
     char *absent[MAX_TEXTS];
     size_t n_absent;
+    char *output[MAX_TEXTS];
+    size_t n_output;
 };
 
 static int
@@ -57,6 +66,10 @@ on_key(void *ud, const char *section, const char *key, const char *value)
         snprintf(e->setup, sizeof e->setup, "%s", value);
     else if (strcmp(key, "args") == 0)
         snprintf(e->args, sizeof e->args, "%s", value);
+    else if (strcmp(key, "env") == 0)
+        snprintf(e->env, sizeof e->env, "%s", value);
+    else if (strcmp(key, "output") == 0 && e->n_output < MAX_TEXTS)
+        e->output[e->n_output++] = strdup(value);
     else if (strcmp(key, "status") == 0)
         e->status = atoi(value);
     else if (strcmp(key, "message") == 0 && e->n_message < MAX_TEXTS)
@@ -75,6 +88,8 @@ expect_fini(struct expect *e)
         free(e->message[i]);
     for (size_t i = 0; i < e->n_absent; i++)
         free(e->absent[i]);
+    for (size_t i = 0; i < e->n_output; i++)
+        free(e->output[i]);
 }
 
 /* The output of a shell command, which must succeed. */
@@ -88,7 +103,25 @@ shell(const char *cmd)
     return out;
 }
 
-static const char PREVIOUS[] = "communes.csv:previous run\nrun.json:{}\n";
+/* What out/mini/ holds before the run, listed as the check lists it. */
+static const char PREVIOUS[] = ".raquette:a previous output of raquette\ncommunes.csv:previous "
+                               "run\nrun.json:{}\n";
+static const char FOREIGN[] = "notes.txt:the user's own notes\n";
+
+/* Checks that output file FILE:TEXT of out/mini/ holds TEXT. */
+static void
+check_output(const char *w, const char *spec, const char *case_dir)
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon)
+        fail_msg("%s: output = '%s' is not FILE:TEXT", case_dir, spec);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/out/mini/%.*s", w, (int)(colon - spec), spec);
+    char *text = rq_test_slurp(path);
+    if (!strstr(text, colon + 1))
+        fail_msg("%s: %s does not hold \"%s\"", case_dir, path, colon + 1);
+    free(text);
+}
 
 static void
 run_case(void **state)
@@ -104,34 +137,46 @@ run_case(void **state)
         fail_msg("%s: unreadable or unknown key", path);
     if (e.n_message == 0 && e.status != 0)
         fail_msg("%s: a failing case must name the message it expects", path);
+    int foreign = strcmp(e.setup, "foreign-out") == 0;
 
     char *w = rq_test_tmpdir();
     char cmd[16384];
     snprintf(cmd, sizeof cmd,
-             "cp -r '%s/.' '%s/' && cp -r '%s/.' '%s/' && rm '%s/expect.ini' && mkdir '%s/out' && "
-             "printf 'previous run\\n' > '%s/out/communes.csv' && printf '{}\\n' > '%s/out/run.json'",
-             rq_test_fixture("mini"), w, case_dir, w, w, w, w, w);
+             "cp -r '%s/.' '%s/' && cp -r '%s/.' '%s/' && rm '%s/expect.ini' && "
+             "mkdir -p '%s/out/mini' && cd '%s/out/mini' && %s",
+             rq_test_fixture("mini"), w, case_dir, w, w, w, w,
+             foreign ? "printf \"the user's own notes\\n\" > notes.txt"
+                     : "printf 'a previous output of raquette\\n' > .raquette && "
+                       "printf 'previous run\\n' > communes.csv && printf '{}\\n' > run.json");
     free(shell(cmd));
 
     /* The command, with what the setup asks around it. */
     const char *bin = getenv("RQ_BINARY");
     char out_opt[512] = "";
-    char prefix[256] = "";
+    char prefix[8192] = "";
     if (strcmp(e.command, "run") == 0)
         snprintf(out_opt, sizeof out_opt, "--out out");
     if (strcmp(e.setup, "out-under-file") == 0) {
-        snprintf(out_opt, sizeof out_opt, "--out out/run.json/results");
+        snprintf(out_opt, sizeof out_opt, "--out out/mini/run.json/results");
     } else if (strcmp(e.setup, "file-size-limit") == 0) {
         /* 2 KiB per file: communes.geojson of the fixture is larger. */
         snprintf(prefix, sizeof prefix, "ulimit -f 2; ");
-    } else if (strcmp(e.setup, "none") != 0) {
+    } else if (strcmp(e.setup, "fifo-structures") == 0) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && rm structures.csv && mkfifo structures.csv", w);
+        free(shell(cmd));
+    } else if (strcmp(e.setup, "long-variable") == 0) {
+        /* A value of 5,000 bytes, beyond any path. */
+        snprintf(prefix, sizeof prefix, "RQ_LONG=$(head -c 5000 /dev/zero | tr '\\0' a) ");
+    } else if (strcmp(e.setup, "none") != 0 && !foreign) {
         fail_msg("%s: unknown setup '%s'", path, e.setup);
     }
+    /* A hang (a FIFO read for ever...) fails the case instead of the suite. */
     if (e.args[0])
-        snprintf(cmd, sizeof cmd, "cd '%s' && %s'%s' %s %s", w, prefix, bin, e.command, e.args);
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s%s timeout -s KILL 120 '%s' %s %s", w, prefix,
+                 e.env, bin, e.command, e.args);
     else
-        snprintf(cmd, sizeof cmd, "cd '%s' && %s'%s' %s %s mini.ini", w, prefix, bin, e.command,
-                 out_opt);
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s%s timeout -s KILL 120 '%s' %s %s mini.ini", w,
+                 prefix, e.env, bin, e.command, out_opt);
     char *out = NULL;
     int st = rq_test_run(cmd, &out);
 
@@ -150,15 +195,18 @@ run_case(void **state)
     for (size_t i = 0; i < sizeof alarms / sizeof alarms[0]; i++)
         if (strstr(out, alarms[i]))
             fail_msg("%s (%s): \"%s\" in:\n%s", case_dir, e.about, alarms[i], out);
+    for (size_t i = 0; i < e.n_output; i++)
+        check_output(w, e.output[i], case_dir);
 
     if (e.status != 0) {
         /* The previous outputs are intact and nothing was left beside them. */
         snprintf(cmd, sizeof cmd,
-                 "cd '%s' && for f in $(ls -A out); do printf '%%s:' \"$f\"; cat \"out/$f\"; done; "
-                 "ls -A | grep -E '^out\\.(tmp|old)-' || true",
+                 "cd '%s' && for f in $(ls -A out/mini); do printf '%%s:' \"$f\"; "
+                 "cat \"out/mini/$f\"; done; ls -A out | grep -v -E '^(mini|\\.mini\\.lock)$' || "
+                 "true",
                  w);
         char *listing = shell(cmd);
-        if (strcmp(listing, PREVIOUS) != 0)
+        if (strcmp(listing, foreign ? FOREIGN : PREVIOUS) != 0)
             fail_msg("%s (%s): the previous outputs changed:\n%s", case_dir, e.about, listing);
         free(listing);
     }

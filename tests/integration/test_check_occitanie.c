@@ -1,9 +1,11 @@
-/* test_check_occitanie.c - `raquette check` on the real Occitanie data and
-** the command line's exit statuses.
+/* test_check_occitanie.c - `raquette check` on the real Occitanie and
+** France data, and the command line's exit statuses.
 **
 ** Expected figures are the facts of ../shared/geodata/README.md: 4,485
 ** boundaries, 4,446 current communes of région 76, population 6,124,653, 38
-** codes merged, 30157 and 30190 unmatched, 76 sites of 55 structures. The
+** codes merged into their chef-lieu, 30157 and 30190 sent by the passage
+** table to 30052 and 30339 (so no unmatched boundary), 76 sites of 55
+** structures; on France, all 35,228 boundaries matched. The
 ** rural count (4,079: levels 5/6/7 = 567 + 1,829 + 1,683) was computed
 ** independently with a short Python script over the COG 2026 table and the
 ** 2022 grid (delegated codes -> chef-lieu, level of the part with the
@@ -51,21 +53,81 @@ test_check_real_data(void **state)
     if (st != 0)
         fail_msg("exit %d:\n%s", st, out);
     assert_figure(out, "boundaries read", "4485");
-    assert_figure(out, "codes merged into their chef-lieu", "38");
-    assert_figure(out, "unmatched boundary codes (left out)", "2");
-    assert_non_null(strstr(out, "    30157 Mars\n"));
-    assert_non_null(strstr(out, "    30190 Notre-Dame-de-la-Rouvière\n"));
+    /* 4,445 current + 38 delegated + 2 through the passage table. */
+    assert_non_null(strstr(out, "  boundaries                         4445             38"
+                                "              2              0              0\n"));
+    assert_figure(out, "unmatched boundary codes (left out)", "0");
     assert_figure(out, "current communes in the study area (table)", "4446");
     assert_figure(out, "current communes with a boundary", "4446");
-    assert_figure(out, "current communes without a boundary", "0");
+    assert_figure(out, "current communes without a boundary (left out)", "0");
     assert_figure(out, "population (table)", "6124653");
     assert_figure(out, "population of communes with a boundary", "6124653");
+    assert_figure(out, "population left out (no boundary)", "0");
     assert_figure(out, "rural communes", "4079");
     assert_figure(out, "communes without a level (fallback rule)", "0");
     assert_figure(out, "sites read", "76");
     assert_figure(out, "structures read", "55");
     assert_figure(out, "sites located inside the study area", "76");
     assert_figure(out, "structures with a site inside", "55");
+    free(out);
+}
+
+/* All of metropolitan France: every boundary matched, the 7 communes
+** created after 2018 listed with their populations, and the figures adding
+** up to the commune table's (summed here with awk, not by raquette). */
+static void
+test_check_france(void **state)
+{
+    (void)state;
+    const char *cog = rq_test_geodata("cog/communes-cog2026.csv");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "awk -F, 'NR > 1 && $3 == \"commune-actuelle\" {n++} END {print n}' '%s'", cog);
+    long n_table = (long)rq_test_shell_number(cmd);
+    snprintf(cmd, sizeof cmd,
+             "awk -F, 'NR > 1 && $3 == \"commune-actuelle\" {p += $7} END {print p}' '%s'", cog);
+    long pop_table = (long)rq_test_shell_number(cmd);
+    assert_int_equal(n_table, 34746); /* the table is metropolitan France only */
+
+    char args[1024];
+    snprintf(args, sizeof args, "check '%s/config/france.ini'", getenv("RQ_SOURCE_DIR"));
+    int st;
+    char *out = run(args, &st);
+    if (st != 0)
+        fail_msg("exit %d:\n%s", st, out);
+    assert_figure(out, "boundaries read", "35228");
+    assert_figure(out, "unmatched boundary codes (left out)", "0");
+    char want[64];
+    snprintf(want, sizeof want, "%ld", n_table);
+    assert_figure(out, "current communes in the study area (table)", want);
+    assert_figure(out, "current communes with a boundary", "34739");
+    assert_figure(out, "current communes without a boundary (left out)", "7");
+    snprintf(want, sizeof want, "%ld", pop_table);
+    assert_figure(out, "population (table)", want);
+    assert_figure(out, "population left out (no boundary)", "5245");
+    snprintf(want, sizeof want, "%ld", pop_table - 5245);
+    assert_figure(out, "population of communes with a boundary", want);
+    /* Each commune left out is listed with its population from the table. */
+    static const char *const left_out[] = {"14666", "15031", "15035", "15047",
+                                           "15171", "85165", "85212"};
+    long sum = 0;
+    for (size_t i = 0; i < NELEM(left_out); i++) {
+        snprintf(cmd, sizeof cmd,
+                 "awk -F, '$1 == \"%s\" && $3 == \"commune-actuelle\" {print $7}' '%s'",
+                 left_out[i], cog);
+        long pop = (long)rq_test_shell_number(cmd);
+        char line[128];
+        snprintf(line, sizeof line, "\n    %s ", left_out[i]);
+        const char *p = strstr(out, line);
+        if (!p)
+            fail_msg("commune %s is not listed as left out:\n%s", left_out[i], out);
+        snprintf(line, sizeof line, "(%ld inhabitants)\n", pop);
+        const char *eol = strchr(p + 1, '\n');
+        if (!strstr(p, line) || strstr(p, line) > eol + 1)
+            fail_msg("commune %s is not listed with its %ld inhabitants", left_out[i], pop);
+        sum += pop;
+    }
+    assert_int_equal(sum, 5245);
     free(out);
 }
 
@@ -124,6 +186,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_real_data),
+        cmocka_unit_test(test_check_france),
         cmocka_unit_test(test_cli_statuses),
         cmocka_unit_test(test_check_broken_config),
     };

@@ -52,7 +52,8 @@ setup(void **state)
     fx->target = rq_test_path(fx->dir, "out");
     if (mkdir(fx->target, 0777) != 0)
         return -1;
-    char *marker = rq_test_path(fx->target, "marker.txt");
+    /* A previous output of raquette: its marker file. */
+    char *marker = rq_test_path(fx->target, RQ_OUTDIR_MARKER);
     rq_test_write_file(marker, MARKER);
     free(marker);
     *state = fx;
@@ -104,7 +105,7 @@ run_child(const struct fixture *fx, child_fn fn, char **err_out)
 static void
 assert_previous_outputs_intact(const struct fixture *fx)
 {
-    char *marker = rq_test_path(fx->target, "marker.txt");
+    char *marker = rq_test_path(fx->target, RQ_OUTDIR_MARKER);
     char *text = rq_test_slurp(marker);
     assert_string_equal(text, MARKER);
     free(text);
@@ -122,7 +123,8 @@ assert_previous_outputs_intact(const struct fixture *fx)
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (strcmp(e->d_name, "out") != 0 && strcmp(e->d_name, "stderr.txt") != 0)
+        if (strcmp(e->d_name, "out") != 0 && strcmp(e->d_name, "stderr.txt") != 0 &&
+            strcmp(e->d_name, ".out.lock") != 0)
             fail_msg("%s/%s was left behind", fx->dir, e->d_name);
     }
     closedir(d);
@@ -133,9 +135,9 @@ assert_previous_outputs_intact(const struct fixture *fx)
 static void
 begin_outputs(const char *target)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
-    rq_outdir *od = rq_outdir_begin(target, &err);
+    rq_outdir *od = rq_outdir_open(target, &err);
     char *f = od ? rq_outdir_file(od, "communes.csv") : NULL;
     if (!od || rq_io_write_file(f, "code\n", 5, &err) != RQ_OK) {
         fprintf(stderr, "setup: %s\n", err.msg);
@@ -219,7 +221,7 @@ child_occitanie(const char *target)
     snprintf(config, sizeof config, "%s/config/occitanie.ini", src ? src : ".");
     rq_config cfg;
     rq_results res;
-    rq_err err;
+    rq_err err = {0};
     memset(&res, 0, sizeof res);
     rq_err_clear(&err);
     rq_log_set_level(RQ_LOG_ERROR);
@@ -235,8 +237,13 @@ child_occitanie(const char *target)
         _exit(CHILD_SETUP_FAILED);
     }
     rq_run_meta meta = {config, "occitanie", 0};
+    rq_outdir *od = rq_outdir_open(target, &err);
+    if (!od) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        _exit(CHILD_SETUP_FAILED);
+    }
     rq_alloc_set_budget(256 * 1024);
-    rq_status rc = rq_outputs_write(ds, &res, &meta, target, 1, &err);
+    rq_status rc = rq_outputs_write(ds, &res, &meta, od, 1, &err);
     fprintf(stderr, "rq_outputs_write returned %d: %s\n", (int)rc, err.msg);
 }
 

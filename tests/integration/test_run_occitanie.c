@@ -37,8 +37,8 @@ run_into(const char *name, int threads)
 {
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
-             "RAQUETTE_THREADS=%d '%s' run -q --out '%s/%s' '%s/config/occitanie.ini'", threads,
-             getenv("RQ_BINARY"), dir, name, getenv("RQ_SOURCE_DIR"));
+             "RAQUETTE_THREADS=%d '%s' run -q --out '%s' --name '%s' '%s/config/occitanie.ini'",
+             threads, getenv("RQ_BINARY"), dir, name, getenv("RQ_SOURCE_DIR"));
     return run_cmd(cmd);
 }
 
@@ -50,7 +50,7 @@ run_fallback(void)
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "awk '/^\\[/{skip=($0==\"[density]\")} !skip' '%s/config/occitanie.ini' "
-             "> '%s/fallback.ini' && '%s' run -q --out '%s/fallback' '%s/fallback.ini'",
+             "> '%s/fallback.ini' && '%s' run -q --out '%s' --name fallback '%s/fallback.ini'",
              getenv("RQ_SOURCE_DIR"), dir, getenv("RQ_BINARY"), dir, dir);
     return run_cmd(cmd);
 }
@@ -116,10 +116,10 @@ static void
 read_all(char *path, const char *const *names, size_t n, rq_row_fn fn, void *ud)
 {
     rq_input in = {path, NULL};
-    rq_read_spec spec = {"test", &in, names, names, NULL, n, 0};
+    rq_read_spec spec = {"test", &in, names, names, NULL, n, 0, 0};
     rq_diag d;
     rq_read_info info;
-    rq_err err;
+    rq_err err = {0};
     rq_diag_init(&d);
     assert_int_equal(rq_io_read(&spec, fn, ud, &d, &info, &err), RQ_OK);
     rq_read_info_fini(&info);
@@ -328,12 +328,70 @@ test_fca_identity_and_counts(void **state)
     assert_true(s > 0);
     assert_true(fabs(pa - s) <= 1e-6 * s);
     assert_true(json_number(j, "contours_lus") == 4485);
-    assert_true(json_number(j, "codes_fusionnes") == 38);
+    assert_true(json_number(j, "contours_non_apparies") == 0);
     assert_true(json_number(j, "communes") == 4446);
-    assert_non_null(strstr(j, "\"code\": \"30157\""));
-    assert_non_null(strstr(j, "\"code\": \"30190\""));
+    /* One population, the same in the table and in the analysis. */
+    assert_true(json_number(j, "population_table") == 6124653);
+    assert_true(json_number(j, "population") == 6124653);
+    /* The boundaries' codes by rule: 38 delegated, 2 by the passage table. */
+    const char *b = strstr(j, "\"contours\": {");
+    assert_non_null(b);
+    assert_true(json_number(b, "delegated") == 38);
+    assert_true(json_number(b, "passage") == 2);
+    assert_true(json_number(b, "unknown") == 0);
+    assert_non_null(strstr(j, "\"codes_non_apparies\": []"));
     assert_non_null(strstr(j, "\"sha256\": \""));
     free(j);
+}
+
+/* superficie_km2 of a commune in communes.csv. */
+static double
+area_of(const char *run, const char *code)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "awk -F, '$1 == \"%s\" {print $6}' '%s/%s/communes.csv'", code,
+             dir, run);
+    return rq_test_shell_number(cmd);
+}
+
+/* The passage table gives 30052 Bréau-Mars and 30339 Val-d'Aigoual their
+** whole territory: the areas of the source features of 30052 + 30157 and
+** 30339 + 30190, measured here by SpatiaLite (GDAL's SQLite dialect) in
+** Lambert-93, not by raquette. */
+static void
+test_merged_communes_areas(void **state)
+{
+    (void)state;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "ogrinfo -q -dialect sqlite -sql \"SELECT code, "
+             "ST_Area(ST_Transform(geometry, 2154)) / 1e6 AS km2 FROM communes WHERE code IN "
+             "('30052', '30157', '30339', '30190') ORDER BY code\" '%s' | "
+             "awk -F' = ' '/km2/ {printf \"%%s \", $2}'",
+             rq_test_geodata("occitanie/communes-2018.geojson"));
+    char *out = NULL;
+    assert_int_equal(rq_test_run(cmd, &out), 0);
+    double a052, a157, a190, a339;
+    if (sscanf(out, "%lf %lf %lf %lf", &a052, &a157, &a190, &a339) != 4)
+        fail_msg("cannot read the source areas: %s", out);
+    free(out);
+    assert_close(area_of("a", "30052"), a052 + a157, 1e-4);
+    assert_close(area_of("a", "30339"), a339 + a190, 1e-4);
+    /* Both gained a real territory, not a sliver. */
+    assert_true(a157 > 1.0 && a190 > 1.0);
+}
+
+/* Aggregates by département carry the names of the département table. */
+static void
+test_departement_names(void **state)
+{
+    (void)state;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/a/agregats_departements.csv", dir);
+    char *t = rq_test_slurp(path);
+    assert_non_null(strstr(t, "\n09,Ariège,"));
+    assert_non_null(strstr(t, "\n48,Lozère,"));
+    free(t);
 }
 
 static void
@@ -359,6 +417,8 @@ main(void)
         cmocka_unit_test(test_method_figure_with_fallback_rule),
         cmocka_unit_test(test_layers_open_in_ogrinfo),
         cmocka_unit_test(test_fca_identity_and_counts),
+        cmocka_unit_test(test_merged_communes_areas),
+        cmocka_unit_test(test_departement_names),
         cmocka_unit_test(test_byte_identical),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,6 +2,7 @@
 #include "rq_test.h"
 
 #include "raquette/io.h"
+#include "raquette/model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +131,49 @@ rq_test_io_teardown(void **state)
     (void)state;
     rq_io_cleanup();
     return 0;
+}
+
+double
+rq_test_shell_number(const char *cmd)
+{
+    char *out = NULL;
+    if (rq_test_run(cmd, &out) != 0)
+        fail_msg("%s failed:\n%s", cmd, out ? out : "");
+    double v = atof(out);
+    free(out);
+    return v;
+}
+
+const rq_site *
+rq_test_site(const rq_dataset *ds, const char *id)
+{
+    for (size_t i = 0; i < ds->n_sites; i++)
+        if (strcmp(ds->sites[i].site_id, id) == 0)
+            return &ds->sites[i];
+    fail_msg("no site %s", id);
+    return NULL;
+}
+
+const rq_warn_group *
+rq_test_warnings(const rq_dataset *ds, const char *kind)
+{
+    for (size_t i = 0; i < ds->warnings.n; i++)
+        if (strcmp(ds->warnings.groups[i].kind, kind) == 0)
+            return &ds->warnings.groups[i];
+    return NULL;
+}
+
+int
+rq_test_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+void
+rq_test_rm_rf(const char *path)
+{
+    char *cmd = rq_xasprintf("rm -rf '%s'", path);
+    assert_int_equal(rq_test_run(cmd, NULL), 0);
+    free(cmd);
 }

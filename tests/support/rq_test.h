@@ -14,6 +14,8 @@
 
 #include <math.h>
 
+#include "raquette/model.h"
+
 /* Path of a file under tests/fixtures (RQ_FIXTURES), in a static buffer
 ** that the next call overwrites. */
 const char *rq_test_fixture(const char *name);
@@ -32,6 +34,17 @@ char *rq_test_path(const char *dir, const char *name);
 /* The whole file as a NUL-terminated string (newly allocated); fails the
 ** test when it cannot be read. */
 char *rq_test_slurp(const char *path);
+/* 1 when something (a file, a folder, a link) stands at path. */
+int rq_test_exists(const char *path);
+/* rm -rf path; fails the test when it cannot. */
+void rq_test_rm_rf(const char *path);
+/* The number a shell command prints (its whole output read as a double);
+** fails the test when the command fails. */
+double rq_test_shell_number(const char *cmd);
+/* The site of ds with this id; fails the test when there is none. */
+const rq_site *rq_test_site(const rq_dataset *ds, const char *id);
+/* The warnings of ds of one kind, NULL when there are none. */
+const rq_warn_group *rq_test_warnings(const rq_dataset *ds, const char *kind);
 /* Group setup and teardown for tests that read or write through GDAL:
 ** rq_io_init / rq_io_cleanup. */
 int rq_test_io_setup(void **state);

@@ -115,7 +115,7 @@ load_fails(const fixture *fx, const char *text, rq_err *err)
 static void
 load_ok(const fixture *fx, const char *text, rq_config *cfg)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     rq_status rc = rq_config_load_string(text, "t.ini", fx->dir, cfg, &err);
     if (rc != RQ_OK)
@@ -161,7 +161,7 @@ test_occitanie_ini(void **state)
     (void)rq_test_geodata("cog"); /* fails unless RAQUETTE_GEODATA is a folder */
     char *path = rq_test_path(src, "config/occitanie.ini");
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     rq_status rc = rq_config_load(path, &cfg, &err);
     if (rc != RQ_OK)
         fail_msg("%s", err.msg);
@@ -180,7 +180,12 @@ test_occitanie_ini(void **state)
         assert_int_equal(rq_config_category(&cfg, expect[i].name), (int)i);
     }
     assert_string_equal(cfg.name, "occitanie");
-    assert_string_equal(cfg.region, "76");
+    assert_int_equal(cfg.n_regions, 1);
+    assert_string_equal(cfg.regions[0], "76");
+    assert_int_equal(cfg.metropole, 0);
+    assert_non_null(cfg.passage.path);
+    assert_non_null(cfg.deps.path);
+    assert_float_equal(cfg.edge_tolerance_m, 500, 0);
     assert_null(cfg.departements);
     assert_string_equal(cfg.crs, "EPSG:2154");
     assert_float_equal(cfg.threshold, 0.5, 0);
@@ -207,7 +212,6 @@ test_occitanie_ini(void **state)
     assert_float_equal(cfg.fallback_min_density, 60, 0);
     assert_int_equal(cfg.list_separator, '|');
     assert_int_equal(cfg.skip_bad_rows, 0);
-    assert_null(cfg.passage.path);
     assert_null(cfg.communes.layer);
     assert_string_equal(cfg.density_level, "dens");
     assert_string_equal(cfg.density_population, "pmun19");
@@ -244,7 +248,9 @@ test_minimal_defaults(void **state)
     assert_string_equal(cfg.file, "t.ini");
     assert_string_equal(cfg.dir, fx->dir);
     assert_string_equal(cfg.name, "analyse");
-    assert_string_equal(cfg.region, "76");
+    assert_int_equal(cfg.n_regions, 1);
+    assert_string_equal(cfg.regions[0], "76");
+    assert_null(cfg.regions[1]);
     assert_null(cfg.departements);
     assert_int_equal(cfg.n_departements, 0);
     assert_string_equal(cfg.crs, "EPSG:2154");
@@ -257,8 +263,13 @@ test_minimal_defaults(void **state)
     assert_string_equal(cfg.cog_chef_lieu, "chef_lieu");
     assert_string_equal(cfg.epci_members, "membres");
     assert_null(cfg.passage.path);
-    assert_string_equal(cfg.passage_old, "old_code");
-    assert_string_equal(cfg.passage_new, "new_code");
+    assert_string_equal(cfg.passage_old, "ancien_code");
+    assert_string_equal(cfg.passage_new, "code");
+    assert_string_equal(cfg.passage_nature, "nature");
+    assert_null(cfg.deps.path);
+    assert_string_equal(cfg.deps_code, "code");
+    assert_string_equal(cfg.deps_name, "nom");
+    assert_float_equal(cfg.edge_tolerance_m, 500, 0);
     assert_null(cfg.density.path);
     assert_string_equal(cfg.density_level, "dens");
     assert_int_equal(cfg.rural_levels[5] + cfg.rural_levels[6] + cfg.rural_levels[7], 3);
@@ -341,7 +352,8 @@ test_values_parsed(void **state)
             "dir = /tmp/rq-out\n",
             &cfg);
     assert_string_equal(cfg.name, "Occ-2026_v1.b");
-    assert_null(cfg.region);
+    assert_null(cfg.regions);
+    assert_int_equal(cfg.metropole, 0);
     assert_int_equal(cfg.n_departements, 3);
     assert_string_equal(cfg.departements[0], "09");
     assert_string_equal(cfg.departements[1], "11");
@@ -406,7 +418,7 @@ test_paths(void **state)
     rq_test_write_file(ini, text);
 
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     rq_status rc = rq_config_load(ini, &cfg, &err);
     if (rc != RQ_OK)
         fail_msg("%s", err.msg);
@@ -465,12 +477,15 @@ test_paths_dot_and_virtual(void **state)
 {
     (void)state;
     rq_config cfg;
-    rq_err err;
-    rq_status rc = rq_config_load_string(
-        "[study]\nregion = 76\n[communes]\npath = /vsizip/nowhere.zip/a.shp\n"
-        "[cog]\npath = /dev/null\n[epci]\npath = /dev/null\n[structures]\npath = /dev/null\n"
-        "[categories]\ncae = 30\n",
-        NULL, NULL, &cfg, &err);
+    rq_err err = {0};
+    char text[8192];
+    const char *src = getenv("RQ_SOURCE_DIR");
+    snprintf(text, sizeof text,
+             "[study]\nregion = 76\n[communes]\npath = /vsizip/nowhere.zip/a.shp\n"
+             "[cog]\npath = %s/README.md\n[epci]\npath = %s/README.md\n"
+             "[structures]\npath = %s/README.md\n[categories]\ncae = 30\n",
+             src, src, src);
+    rq_status rc = rq_config_load_string(text, NULL, NULL, &cfg, &err);
     if (rc != RQ_OK)
         fail_msg("%s", err.msg);
     assert_string_equal(cfg.file, "<string>");
@@ -478,6 +493,18 @@ test_paths_dot_and_virtual(void **state)
     assert_string_equal(cfg.communes.path, "/vsizip/nowhere.zip/a.shp");
     assert_string_equal(cfg.output_dir, "../reports");
     rq_config_fini(&cfg);
+
+    /* A device (or a FIFO, a folder) is no input: reading it would block
+    ** or never end. */
+    rc = rq_config_load_string("[study]\nregion = 76\n[communes]\npath = /dev/null\n"
+                               "[cog]\npath = /\n[epci]\npath = /dev/zero\n"
+                               "[structures]\npath = /dev/null\n[categories]\ncae = 30\n",
+                               NULL, NULL, &cfg, &err);
+    assert_int_equal(rc, RQ_ERR_INPUT);
+    assert_contains(err.msg, "<string>:4: [communes] path: /dev/null is a device or special "
+                             "file; expected a regular file");
+    assert_contains(err.msg, "<string>:6: [cog] path: / is a folder; expected a regular file");
+    rq_err_fini(&err);
 }
 
 /* Lines longer than inih's 200-byte buffer are read whole. */
@@ -511,7 +538,7 @@ static void
 test_unknown_key(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, BASE "[coverage]\ntreshold = 0.4\n", &err);
     assert_contains(err.msg, "1 error in t.ini:");
     assert_contains(err.msg, "t.ini:14: unknown key 'treshold' in [coverage] (did you mean "
@@ -532,7 +559,7 @@ static void
 test_unknown_section(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     /* Keys under an unknown section are not reported one by one. */
     load_fails(fx, BASE "[structure]\nlist_separator = ;\nfoo = 1\n", &err);
     assert_contains(err.msg, "1 error in t.ini:");
@@ -546,7 +573,7 @@ static void
 test_bad_number(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, BASE "[travel]\nspeed_kmh = fast\n", &err);
     assert_contains(err.msg, "t.ini:14: [travel] speed_kmh = 'fast': expected a number > 0 (km/h)");
     load_fails(fx, BASE "[travel]\ndetour = 0.9\n", &err);
@@ -571,7 +598,7 @@ static void
 test_radius_bounds(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, BASE "cae = 0\n", &err);
     assert_contains(err.msg, "t.ini:13: [categories] cae = '0': expected a number > 0 and <= "
                              "1000 (kilometres)");
@@ -589,7 +616,7 @@ static void
 test_missing_required(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     /* BASE without its [epci] section. */
     load_fails(fx,
                "[study]\nregion = 76\n[communes]\npath = communes.geojson\n[cog]\npath = "
@@ -620,7 +647,7 @@ static void
 test_region_xor_departements(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, BASE "[study]\ndepartements = 09|11\n", &err);
     assert_contains(err.msg, "t.ini:14: [study] region (line 2) and departements (line 14) are "
                              "both set: give exactly one of them");
@@ -644,7 +671,7 @@ static void
 test_duplicate_key(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, BASE "[travel]\ndetour = 1.2\nspeed_kmh = 50\ndetour = 1.4\n", &err);
     assert_contains(err.msg, "1 error in t.ini:");
     assert_contains(err.msg, "t.ini:16: duplicate key 'detour' in [travel] (first given at line "
@@ -664,7 +691,7 @@ test_unset_geodata(void **state)
                        "[cog]\npath = ${RAQUETTE_GEODATA}/cog/communes-cog2026.csv\n"
                        "[epci]\npath = epci.csv\n[structures]\npath = structures.csv\n"
                        "[categories]\ncae = 30\n";
-    rq_err err;
+    rq_err err = {0};
 
     unsetenv("RAQUETTE_GEODATA");
     load_fails(fx, text, &err);
@@ -698,7 +725,7 @@ static void
 test_missing_input_file(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, BASE "[density]\npath = grille.csv\n", &err);
     char *want = rq_xasprintf("t.ini:14: [density] path: file not found: %s/grille.csv", fx->dir);
     assert_contains(err.msg, want);
@@ -709,7 +736,7 @@ static void
 test_many_errors_at_once(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx,
                "[study]\n"                    /* 1 */
                "region = 76\n"                /* 2 */
@@ -756,7 +783,7 @@ static void
 test_syntax_errors(void **state)
 {
     fixture *fx = *state;
-    rq_err err;
+    rq_err err = {0};
     load_fails(fx, "region = 76\n" BASE, &err);
     assert_contains(err.msg, "t.ini:1: key 'region' comes before any [section] (it belongs in "
                              "[study])");
@@ -772,7 +799,10 @@ test_syntax_errors(void **state)
     load_fails(fx, BASE "[study]\nname = ..\n", &err);
     assert_contains(err.msg, "t.ini:14: [study] name = '..'");
     load_fails(fx, BASE "[study]\nname = mon analyse\n", &err);
-    assert_contains(err.msg, "t.ini:14: [study] name = 'mon analyse': expected letters, digits");
+    assert_contains(err.msg, "t.ini:14: [study] name = 'mon analyse': a character other than a "
+                             "letter, a digit, '.', '_' or '-'; expected letters, digits");
+    load_fails(fx, BASE "[study]\nname = -rf\n", &err);
+    assert_contains(err.msg, "t.ini:14: [study] name = '-rf': it starts with '-' or '.'");
     /* An indented line is a key of its own, not a continuation. */
     load_fails(fx, BASE "  bogus = x\n", &err);
     assert_contains(err.msg, "t.ini:13: [categories] bogus = 'x'");
@@ -784,7 +814,7 @@ test_config_file_errors(void **state)
 {
     fixture *fx = *state;
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     char *missing = rq_test_path(fx->dir, "none.ini");
     assert_int_equal(rq_config_load(missing, &cfg, &err), RQ_ERR_INPUT);
     assert_contains(err.msg, "none.ini: file not found");

@@ -83,7 +83,7 @@ hospital_run(int scenario, rq_fca_variant variant, double access[3], double rati
     hospital_pairs(hosp_costs[scenario][0], hosp_costs[scenario][1], hosp_costs[scenario][2],
                    pairs);
     assert_int_equal(rq_fca_compute(variant, hosp_pop, 3, hosp_doc, 3, pairs, 9, &w, 1.0, access,
-                                    ratio, reached, &err),
+                                    ratio, reached, NULL, &err),
                      RQ_OK);
     for (int j = 0; j < 3; j++)
         assert_int_equal(reached[j], 1);
@@ -201,7 +201,7 @@ test_step_hand_e2sfca(void **state)
     (void)state;
 
     assert_int_equal(rq_fca_compute(RQ_FCA_E2SFCA, hand_pop, 2, hand_cap, 2, hand_pairs, 4, &w,
-                                    10000.0, a, r, reached, &err),
+                                    10000.0, a, r, reached, NULL, &err),
                      RQ_OK);
     assert_close(r[0], 1.0 / 133.0, 1e-15);
     assert_close(r[1], 2.0 / 415.0, 1e-15);
@@ -221,7 +221,7 @@ test_step_hand_classic(void **state)
     (void)state;
 
     assert_int_equal(rq_fca_compute(RQ_FCA_2SFCA, hand_pop, 2, hand_cap, 2, hand_pairs, 4, &w,
-                                    10000.0, a, r, NULL, &err),
+                                    10000.0, a, r, NULL, NULL, &err),
                      RQ_OK);
     assert_close(r[0], 10.0 / 1500.0, 1e-15);
     assert_close(r[1], 4.0 / 1500.0, 1e-15);
@@ -260,7 +260,7 @@ test_step_band_edges(void **state)
         double a[1], r[2];
         rq_err err = {0};
         assert_int_equal(
-            rq_fca_compute(RQ_FCA_E2SFCA, pop, 1, cap, 2, pairs, 2, &w, 10000.0, a, r, NULL, &err),
+            rq_fca_compute(RQ_FCA_E2SFCA, pop, 1, cap, 2, pairs, 2, &w, 10000.0, a, r, NULL, NULL, &err),
             RQ_OK);
         assert_close(r[0], 0.01, 1e-15);
         assert_close(r[1], 1.0 / 66.0, 1e-15);
@@ -328,7 +328,7 @@ test_unreached_supply(void **state)
     for (int v = 0; v < 2; v++) {
         rq_fca_variant variant = v ? RQ_FCA_2SFCA : RQ_FCA_E2SFCA;
         assert_int_equal(
-            rq_fca_compute(variant, pop, 3, cap, 5, pairs, 6, &w, 10000.0, a, r, reached, &err),
+            rq_fca_compute(variant, pop, 3, cap, 5, pairs, 6, &w, 10000.0, a, r, reached, NULL, &err),
             RQ_OK);
         for (int j = 2; j < 5; j++) {
             assert_close(r[j], 0.0, 0.0);
@@ -389,7 +389,7 @@ test_identity_and_determinism(void **state)
             rq_fca_variant variant = v ? RQ_FCA_2SFCA : RQ_FCA_E2SFCA;
             double lhs = 0.0, rhs = 0.0;
             assert_int_equal(rq_fca_compute(variant, pop, ND, cap, NS, pairs, NP, &kernels[kk],
-                                            10000.0, a1, r, reached, &err),
+                                            10000.0, a1, r, reached, NULL, &err),
                              RQ_OK);
             for (size_t i = 0; i < ND; i++)
                 lhs += pop[i] * a1[i];
@@ -404,7 +404,7 @@ test_identity_and_determinism(void **state)
 
             /* Same input, same bits. */
             assert_int_equal(rq_fca_compute(variant, pop, ND, cap, NS, pairs, NP, &kernels[kk],
-                                            10000.0, a2, NULL, NULL, &err),
+                                            10000.0, a2, NULL, NULL, NULL, &err),
                              RQ_OK);
             assert_memory_equal(a1, a2, sizeof a1);
         }
@@ -423,7 +423,7 @@ test_empty(void **state)
     (void)state;
 
     assert_int_equal(
-        rq_fca_compute(RQ_FCA_E2SFCA, pop, 2, cap, 1, NULL, 0, &w, 10000.0, a, r, reached, &err),
+        rq_fca_compute(RQ_FCA_E2SFCA, pop, 2, cap, 1, NULL, 0, &w, 10000.0, a, r, reached, NULL, &err),
         RQ_OK);
     assert_close(a[0], 0.0, 0.0);
     assert_close(a[1], 0.0, 0.0);
@@ -431,7 +431,7 @@ test_empty(void **state)
     assert_int_equal(reached[0], 0);
     /* No points at all is not an error either. */
     assert_int_equal(rq_fca_compute(RQ_FCA_E2SFCA, NULL, 0, NULL, 0, NULL, 0, &w, 10000.0, NULL,
-                                    NULL, NULL, &err),
+                                    NULL, NULL, NULL, &err),
                      RQ_OK);
 }
 
@@ -446,7 +446,7 @@ expect_error(const double *pop, const double *cap, const rq_fca_pair *pairs, siz
     rq_err err = {0};
 
     assert_int_equal(rq_fca_compute(RQ_FCA_E2SFCA, pop, 2, cap, 2, pairs, n_pairs, w, scale, a, r,
-                                    reached, &err),
+                                    reached, NULL, &err),
                      want);
     assert_int_equal(err.code, want);
     if (!strstr(err.msg, needle)) {
@@ -534,7 +534,7 @@ test_errors(void **state)
         double a[2];
         rq_err err = {0};
         assert_int_equal(rq_fca_compute((rq_fca_variant)9, hand_pop, 2, hand_cap, 2, hand_pairs, 4,
-                                        &w, 1e4, a, NULL, NULL, &err),
+                                        &w, 1e4, a, NULL, NULL, NULL, &err),
                          RQ_ERR_INTERNAL);
         assert_non_null(strstr(err.msg, "unknown variant"));
     }

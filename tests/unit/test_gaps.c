@@ -48,7 +48,7 @@ make_ds(const struct fx *f, size_t n)
         }
         if (i > 0)
             assert_true(strcmp(f[i - 1].code, f[i].code) < 0);
-        rq_err err;
+        rq_err err = {0};
         rq_err_clear(&err);
         c->code = (char *)f[i].code;
         c->name = (char *)f[i].code;
@@ -85,7 +85,7 @@ static void
 group_ok(rq_dataset *ds, const unsigned char *flag, const unsigned *missing, const char *prefix,
          int phase, struct out *o, long *zone_of)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     size_t before = o->n;
     rq_status rc =
@@ -99,7 +99,7 @@ group_ok(rq_dataset *ds, const unsigned char *flag, const unsigned *missing, con
 static void
 union_ok(rq_dataset *ds, struct out *o)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     if (rq_gaps_union(ds, o->z, o->n, &err) != RQ_OK)
         fail_msg("rq_gaps_union: %s", err.msg);
@@ -393,7 +393,7 @@ test_bad_arguments(void **state)
     const unsigned char flag[] = {1, 1, 1, 0};
     long zone_of[] = {-1, -1, -1, -1};
     struct out o = {0};
-    rq_err err;
+    rq_err err = {0};
 
     rq_err_clear(&err);
     assert_int_equal(

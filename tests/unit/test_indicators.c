@@ -33,7 +33,7 @@ static int
 setup(void **state)
 {
     (void)state;
-    rq_err err;
+    rq_err err = {0};
     rq_io_init();
     memset(&res, 0, sizeof res);
     if (rq_config_load(rq_test_fixture("cover/cover.ini"), &cfg, &err) != RQ_OK) {

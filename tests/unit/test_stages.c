@@ -33,14 +33,14 @@ prepare(const char *ini, rq_config *cfg, rq_status *rc_out, rq_err *err)
     return ds;
 }
 
-static const rq_site *
-site(const rq_dataset *ds, const char *id)
+/* The warnings of one kind, which must exist. */
+static const rq_warn_group *
+warn_group(const rq_dataset *ds, const char *kind)
 {
-    for (size_t i = 0; i < ds->n_sites; i++)
-        if (strcmp(ds->sites[i].site_id, id) == 0)
-            return &ds->sites[i];
-    fail_msg("no site %s", id);
-    return NULL;
+    const rq_warn_group *g = rq_test_warnings(ds, kind);
+    if (!g)
+        fail_msg("no warning of kind %s", kind);
+    return g;
 }
 
 static void
@@ -48,14 +48,19 @@ test_mini_harmonise(void **state)
 {
     (void)state;
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     rq_status rc;
     rq_dataset *ds = prepare(rq_test_fixture("mini/mini.ini"), &cfg, &rc, &err);
     if (rc != RQ_OK)
         fail_msg("%s", err.msg);
 
     assert_int_equal(ds->stats.n_boundaries, 5);
-    assert_int_equal(ds->stats.n_codes_merged, 1); /* Gamma -> Beta */
+    /* Alpha, Beta, Epsilon as they are; Gamma -> Beta; Delta in no table. */
+    const size_t *bnd = ds->stats.redirects[RQ_CODES_BOUNDARIES];
+    assert_int_equal(bnd[RQ_RULE_CURRENT], 3);
+    assert_int_equal(bnd[RQ_RULE_DELEGATED], 1);
+    assert_int_equal(bnd[RQ_RULE_PASSAGE] + bnd[RQ_RULE_ARRONDISSEMENT], 0);
+    assert_int_equal(bnd[RQ_RULE_UNKNOWN], 1);
     assert_int_equal(ds->stats.n_repaired, 0);
     /* Current communes with a boundary: Epsilon, Alpha, Beta; in the area: 2. */
     assert_int_equal(ds->n_communes, 3);
@@ -67,6 +72,15 @@ test_mini_harmonise(void **state)
     assert_string_equal(ds->unmatched[0].code, "99004");
     assert_string_equal(ds->unmatched[1].side, "table");
     assert_string_equal(ds->unmatched[1].code, "99006");
+    /* Both are warnings, with what they weigh: Delta's 100 km2, Zeta's 100
+    ** inhabitants (method.md §1.1: never silently dropped). */
+    assert_close(ds->unmatched[0].area_km2, 100.0, 1e-9);
+    assert_int_equal(ds->unmatched[1].population, 100);
+    assert_non_null(strstr(warn_group(ds, "contour-non-apparie")->details[0], "99004"));
+    assert_non_null(strstr(warn_group(ds, "commune-sans-contour")->details[0],
+                           "99006 Zeta (100 inhabitants)"));
+    assert_int_equal(ds->stats.n_communes_no_boundary, 1);
+    assert_int_equal(ds->stats.population_no_boundary, 100);
 
     long a = rq_commune_find(ds, "99001"), b = rq_commune_find(ds, "99002");
     assert_true(a >= 0 && b >= 0);
@@ -84,7 +98,7 @@ test_mini_harmonise(void **state)
     assert_int_equal(ds->communes[b].dens_level, 2);
     assert_int_equal(ds->communes[a].rural, 1);
     assert_int_equal(ds->communes[b].rural, 0);
-    assert_int_equal(ds->stats.n_density_merged, 1);
+    assert_int_equal(ds->stats.redirects[RQ_CODES_DENSITY][RQ_RULE_DELEGATED], 1);
     assert_int_equal(ds->stats.n_rural, 1);
     assert_int_equal(ds->stats.n_fallback, 0);
 
@@ -97,7 +111,7 @@ test_mini_locate(void **state)
 {
     (void)state;
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     rq_status rc;
     rq_dataset *ds = prepare(rq_test_fixture("mini/mini.ini"), &cfg, &rc, &err);
     if (rc != RQ_OK)
@@ -112,7 +126,7 @@ test_mini_locate(void **state)
 
     /* S1-A by lon/lat: cs2cs EPSG:2154 -> EPSG:4326 of (705000, 6305000)
     ** gave 3.062169, 43.843993 (6 decimals: within a metre). */
-    const rq_site *s = site(ds, "S1-A");
+    const rq_site *s = rq_test_site(ds, "S1-A");
     assert_int_equal(s->by_coords, 1);
     assert_int_equal(s->commune, a);
     assert_float_equal(s->x, 705000.0, 1.0);
@@ -121,7 +135,7 @@ test_mini_locate(void **state)
     assert_float_equal(s->capacity, 10.0, 0);
 
     /* S2-B by code: 99003 is delegated, so it stands at Beta's point. */
-    s = site(ds, "S2-B");
+    s = rq_test_site(ds, "S2-B");
     assert_int_equal(s->by_coords, 0);
     assert_string_equal(s->commune_code, "99002");
     assert_int_equal(s->commune, b);
@@ -130,17 +144,18 @@ test_mini_locate(void **state)
     assert_int_equal(s->phases, (1u << 1) | (1u << 2));
 
     /* S2-C: empty capacity counts as 0 with a warning; itinerant. */
-    s = site(ds, "S2-C");
+    s = rq_test_site(ds, "S2-C");
     assert_int_equal(s->capacity_missing, 1);
     assert_float_equal(s->capacity, 0.0, 0);
     assert_int_equal(s->itinerant, 1);
     assert_float_equal(s->radius_km, 30.0, 0);
-    assert_int_equal(ds->warnings.n, 1);
-    assert_non_null(strstr(ds->warnings.items[0], "line 4"));
+    const rq_warn_group *g = warn_group(ds, "capacite-vide");
+    assert_int_equal(g->n, 1);
+    assert_non_null(strstr(g->details[0], "line 4"));
 
     /* Both S2 sites share the zone {Alpha, Beta}; S1's région-98 zone holds
     ** the same communes but is a different zone (another key). */
-    const rq_site *s2b = site(ds, "S2-B"), *s2c = site(ds, "S2-C");
+    const rq_site *s2b = rq_test_site(ds, "S2-B"), *s2c = rq_test_site(ds, "S2-C");
     assert_int_equal(s2b->zone, s2c->zone);
     assert_int_equal(s2b->structure, s2c->structure);
     const rq_zone *z = &ds->zones[s2b->zone];
@@ -194,12 +209,13 @@ load_with_structures(const char *csv, rq_err *err)
 static void
 expect_error(const char *csv, const char *const *needles)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_status rc = load_with_structures(csv, &err);
     assert_int_equal(rc, RQ_ERR_INPUT);
     for (const char *const *n = needles; *n; n++)
         if (!strstr(err.msg, *n))
             fail_msg("expected '%s' in:\n%s", *n, err.msg);
+    rq_err_fini(&err);
 }
 
 static void
@@ -289,7 +305,8 @@ static void
 test_inconsistent_structure(void **state)
 {
     (void)state;
-    const char *n[] = {"line 3", "structure S has another category", NULL};
+    const char *n[] = {"line 3 (site S2): structure S: category unlike its first row (line 2)",
+                       NULL};
     expect_error(HEADER "S,S1,x,cae,emergence,region,98,siege,99001,,,1,,0\n"
                         "S,S2,x,incubateur,emergence,region,98,siege,99001,,,1,,0\n",
                  n);
@@ -310,7 +327,7 @@ test_truncated_boundaries(void **state)
              rq_test_fixture("broken/truncated.geojson"), fx, fx, fx);
     rq_test_write_file(ini, text);
     rq_config cfg;
-    rq_err err;
+    rq_err err = {0};
     rq_status rc;
     rq_dataset *ds = prepare(ini, &cfg, &rc, &err);
     assert_int_equal(rc, RQ_ERR_INPUT);

@@ -1,5 +1,5 @@
-/* test_writer.c - GeoJSON/CSV layers, the atomic output folder and JSON
-** documents (src/io/writer.c, outdir.c, runjson.c).
+/* test_writer.c - GeoJSON/CSV layers and JSON documents (src/io/writer.c,
+** runjson.c). The output folder is tested in test_outdir.c.
 **
 ** The square of the GeoJSON test is x 700-701 km, y 6300-6301 km in
 ** EPSG:2154. Its corners in lon/lat were computed independently with
@@ -26,35 +26,6 @@
 #include <unistd.h>
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static int
-exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-static void
-rm_rf(const char *path)
-{
-    char *cmd = rq_xasprintf("rm -rf '%s'", path);
-    assert_int_equal(rq_test_run(cmd, NULL), 0);
-    free(cmd);
-}
-
-/* Number of entries of dir whose name starts with prefix. */
-static int
-count_prefixed(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-    closedir(d);
-    return n;
-}
 
 static unsigned char *
 put_u32(unsigned char *p, uint32_t v)
@@ -113,7 +84,7 @@ static const rq_field_def fields[] = {
 static void
 write_layer(const char *path, rq_out_format fmt)
 {
-    rq_err err;
+    rq_err err = {0};
     rq_out_geom g = fmt == RQ_OUT_GEOJSON ? RQ_OUT_POLYGON : RQ_OUT_NOGEOM;
     rq_writer *w = rq_writer_open(path, fmt, "communes", fields, N_FIELDS, g,
                                   g == RQ_OUT_NOGEOM ? NULL : "EPSG:2154", &err);
@@ -241,7 +212,7 @@ test_geojson(void **state)
     free(text);
     free(path2);
     free(path);
-    rm_rf(dir);
+    rq_test_rm_rf(dir);
     free(dir);
 }
 
@@ -265,7 +236,7 @@ test_geojson_short_decimals(void **state)
     const size_t n = sizeof cases / sizeof cases[0];
     char *dir = rq_test_tmpdir();
     char *path = rq_xasprintf("%s/n.geojson", dir);
-    rq_err err;
+    rq_err err = {0};
     rq_err_clear(&err);
     for (size_t i = 0; i < n; i++) {
         rq_field_def f[] = {{"x", RQ_FT_REAL, cases[i].d}};
@@ -282,9 +253,63 @@ test_geojson_short_decimals(void **state)
             fail_msg("%.17g with %d decimals: expected %s in %s", cases[i].v, cases[i].d, want,
                      text);
         free(text);
+        unlink(path);
     }
     free(path);
-    rm_rf(dir);
+    rq_test_rm_rf(dir);
+    free(dir);
+}
+
+/* Text cells a spreadsheet would run as formulas (OWASP "CSV injection")
+** get a leading quote in CSV; GeoJSON keeps them verbatim. */
+static void
+test_formula_cells(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *csv;
+    } cells[] = {
+        {"=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
+        {"+33 1", "'+33 1"},
+        {"-rf", "'-rf"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tTab", "\"'\tTab\""}, /* GDAL quotes a cell holding a tab */
+        {"Saint-Affrique", "Saint-Affrique"},
+        {"a=b", "a=b"},
+    };
+    char *dir = rq_test_tmpdir();
+    char *csv = rq_xasprintf("%s/t.csv", dir);
+    char *geojson = rq_xasprintf("%s/t.geojson", dir);
+    const rq_field_def f[] = {{"nom", RQ_FT_STRING, 0}};
+    rq_err err = {0};
+    rq_writer *wc = rq_writer_open(csv, RQ_OUT_CSV, "t", f, 1, RQ_OUT_NOGEOM, NULL, &err);
+    rq_writer *wg = rq_writer_open(geojson, RQ_OUT_GEOJSON, "t", f, 1, RQ_OUT_NOGEOM, NULL, &err);
+    assert_non_null(wc);
+    assert_non_null(wg);
+    for (size_t i = 0; i < NELEM(cells); i++) {
+        rq_writer_set_string(wc, 0, cells[i].in);
+        rq_writer_set_string(wg, 0, cells[i].in);
+        assert_int_equal(rq_writer_add(wc, &err), RQ_OK);
+        assert_int_equal(rq_writer_add(wg, &err), RQ_OK);
+    }
+    assert_int_equal(rq_writer_close(wc, &err), RQ_OK);
+    assert_int_equal(rq_writer_close(wg, &err), RQ_OK);
+    char *tc = rq_test_slurp(csv), *tg = rq_test_slurp(geojson);
+    const char *line = strchr(tc, '\n') + 1; /* after the header */
+    for (size_t i = 0; i < NELEM(cells); i++) {
+        size_t n = strlen(cells[i].csv);
+        if (strncmp(line, cells[i].csv, n) != 0 || line[n] != '\n')
+            fail_msg("cell %zu: expected %s in CSV line %.40s", i, cells[i].csv, line);
+        line += n + 1;
+    }
+    assert_non_null(strstr(tg, "\"nom\": \"=HYPERLINK(\\\"x\\\")\""));
+    assert_non_null(strstr(tg, "\"nom\": \"-rf\""));
+    assert_non_null(strstr(tg, "\"nom\": \"\\tTab\""));
+    free(tc);
+    free(tg);
+    free(csv);
+    free(geojson);
+    rq_test_rm_rf(dir);
     free(dir);
 }
 
@@ -308,7 +333,9 @@ test_csv(void **state)
                                "Real(24.4)\n");
     free(types);
 
-    write_layer(path, RQ_OUT_CSV); /* replaces the file: same bytes */
+    unlink(path); /* the writer creates its files and never overwrites one */
+    unlink(csvt);
+    write_layer(path, RQ_OUT_CSV); /* same inputs: same bytes */
     char *text2 = rq_test_slurp(path);
     assert_string_equal(text, text2);
 
@@ -316,7 +343,7 @@ test_csv(void **state)
     free(text);
     free(csvt);
     free(path);
-    rm_rf(dir);
+    rq_test_rm_rf(dir);
     free(dir);
 }
 
@@ -324,7 +351,7 @@ static void
 test_point_layer(void **state)
 {
     (void)state;
-    rq_err err;
+    rq_err err = {0};
     char *dir = rq_test_tmpdir();
     char *path = rq_xasprintf("%s/sites.geojson", dir);
     const rq_field_def f[] = {{"site_id", RQ_FT_STRING, 0}};
@@ -360,11 +387,11 @@ test_point_layer(void **state)
     rq_writer_set_string(w, 0, "x");
     assert_int_equal(rq_writer_add(w, &err), RQ_OK);
     rq_writer_abort(w);
-    assert_false(exists(p2));
+    assert_false(rq_test_exists(p2));
     free(p2);
 
     free(path);
-    rm_rf(dir);
+    rq_test_rm_rf(dir);
     free(dir);
 }
 
@@ -372,7 +399,7 @@ static void
 test_writer_errors(void **state)
 {
     (void)state;
-    rq_err err;
+    rq_err err = {0};
     const rq_field_def f[] = {{"a", RQ_FT_REAL, 2}};
     const rq_field_def twice[] = {{"a", RQ_FT_INT, 0}, {"a", RQ_FT_INT, 0}};
 
@@ -387,167 +414,15 @@ test_writer_errors(void **state)
                                NULL, &err));
     assert_int_equal(err.code, RQ_ERR_IO);
     assert_non_null(strstr(err.msg, "/nonexistent-folder-rq/"));
-
-    /* A full disk is reported at close, naming the file (GDAL alone would
-    ** leave a truncated file and report success). */
-    if (!exists("/dev/full"))
-        skip();
-    rq_writer *w =
-        rq_writer_open("/dev/full", RQ_OUT_GEOJSON, "x", f, 1, RQ_OUT_NOGEOM, NULL, &err);
-    if (!w)
-        fail_msg("%s", err.msg);
-    rq_writer_set_real(w, 0, 1.5);
-    assert_int_equal(rq_writer_add(w, &err), RQ_OK);
-    assert_int_equal(rq_writer_close(w, &err), RQ_ERR_IO);
-    assert_non_null(strstr(err.msg, "/dev/full"));
-    assert_non_null(strstr(err.msg, "disk is full"));
-    assert_true(exists("/dev/full")); /* a device is never unlinked */
 }
 
-/* ---- output folder ---------------------------------------------------- */
-
-static void
-test_outdir_commit_replaces(void **state)
-{
-    (void)state;
-    rq_err err;
-    char *root = rq_test_tmpdir();
-    char *target = rq_xasprintf("%s/a/b/run", root); /* parents made as needed */
-    char *parent = rq_xasprintf("%s/a/b", root);
-
-    rq_outdir *o = rq_outdir_begin(target, &err);
-    if (!o)
-        fail_msg("%s", err.msg);
-    char *f = rq_outdir_file(o, "old.txt");
-    rq_test_write_file(f, "v1\n");
-    free(f);
-    assert_int_equal(rq_outdir_commit(o, &err), RQ_OK);
-    char *old = rq_xasprintf("%s/old.txt", target);
-    assert_true(exists(old));
-
-    /* A second run replaces the folder's whole content. */
-    o = rq_outdir_begin(target, &err);
-    assert_non_null(o);
-    const char *tmp = rq_outdir_path(o);
-    assert_int_equal(strncmp(tmp, target, strlen(target)), 0);
-    assert_int_equal(strncmp(tmp + strlen(target), ".tmp-", 5), 0);
-    struct stat st;
-    assert_int_equal(stat(tmp, &st), 0);
-    mode_t mask = umask(022);
-    umask(mask);
-    assert_int_equal(st.st_mode & 0777, 0777 & ~mask);
-    f = rq_outdir_file(o, "new.txt");
-    rq_test_write_file(f, "v2\n");
-    free(f);
-    assert_true(exists(old)); /* untouched until commit */
-    assert_int_equal(rq_outdir_commit(o, &err), RQ_OK);
-    char *neu = rq_xasprintf("%s/new.txt", target);
-    assert_true(exists(neu));
-    assert_false(exists(old));
-    assert_int_equal(count_prefixed(parent, "run.tmp-"), 0);
-    assert_int_equal(count_prefixed(parent, "run.old-"), 0);
-    assert_int_equal(count_prefixed(parent, "run"), 1);
-
-    free(neu);
-    free(old);
-    free(parent);
-    free(target);
-    rm_rf(root);
-    free(root);
-}
-
-static void
-test_outdir_abort_keeps_previous(void **state)
-{
-    (void)state;
-    rq_err err;
-    char *root = rq_test_tmpdir();
-    char *target = rq_xasprintf("%s/run/", root); /* a trailing slash is fine */
-    char *file = rq_xasprintf("%s/run/keep.txt", root);
-    char *sub = rq_xasprintf("%s/run", root);
-    assert_int_equal(mkdir(sub, 0755), 0);
-    rq_test_write_file(file, "previous\n");
-
-    rq_outdir *o = rq_outdir_begin(target, &err);
-    if (!o)
-        fail_msg("%s", err.msg);
-    char *f = rq_outdir_file(o, "keep.txt");
-    rq_test_write_file(f, "half-written");
-    free(f);
-    char *inner = rq_outdir_file(o, "sub");
-    assert_int_equal(mkdir(inner, 0755), 0); /* removal is recursive */
-    free(inner);
-    rq_outdir_abort(o);
-
-    char *text = rq_test_slurp(file);
-    assert_string_equal(text, "previous\n");
-    free(text);
-    assert_int_equal(count_prefixed(root, "run"), 1);
-
-    free(sub);
-    free(file);
-    free(target);
-    rm_rf(root);
-    free(root);
-}
-
-static void
-test_outdir_errors(void **state)
-{
-    (void)state;
-    rq_err err;
-    char *root = rq_test_tmpdir();
-    char *file = rq_xasprintf("%s/afile", root);
-    rq_test_write_file(file, "x");
-
-    /* A parent below a regular file: the error names that file. Tests run
-    ** as root, so a chmod 0500 folder would not fail. */
-    char *target = rq_xasprintf("%s/x/out", file);
-    assert_null(rq_outdir_begin(target, &err));
-    assert_int_equal(err.code, RQ_ERR_IO);
-    assert_int_equal(rq_status_exit_code(err.code), 1);
-    assert_non_null(strstr(err.msg, file));
-    assert_non_null(strstr(err.msg, "is a file, not a folder"));
-    free(target);
-
-    /* The target itself is a file. */
-    assert_null(rq_outdir_begin(file, &err));
-    assert_non_null(strstr(err.msg, "is not a folder"));
-
-    if (exists("/etc/hostname")) {
-        assert_null(rq_outdir_begin("/etc/hostname/x", &err));
-        assert_non_null(strstr(err.msg, "/etc/hostname is a file"));
-    }
-    assert_null(rq_outdir_begin("", &err));
-
-    assert_int_equal(count_prefixed(root, "afile."), 0);
-    free(file);
-    rm_rf(root);
-    free(root);
-}
-
-/* ---- files and JSON --------------------------------------------------- */
-
-static void
-test_write_file_full_disk(void **state)
-{
-    (void)state;
-    rq_err err;
-    if (!exists("/dev/full"))
-        skip();
-    assert_int_equal(rq_io_write_file("/dev/full", "abc", 3, &err), RQ_ERR_IO);
-    assert_non_null(strstr(err.msg, "/dev/full"));
-    assert_non_null(strstr(err.msg, "No space left on device"));
-    assert_true(exists("/dev/full"));
-    assert_int_equal(rq_io_write_file("/nonexistent-folder-rq/f", "abc", 3, &err), RQ_ERR_IO);
-    assert_non_null(strstr(err.msg, "/nonexistent-folder-rq/f"));
-}
+/* ---- JSON -------------------------------------------------------------- */
 
 static void
 test_json(void **state)
 {
     (void)state;
-    rq_err err;
+    rq_err err = {0};
     rq_json *root = rq_json_object();
     rq_json_set_string(root, "outil", "raquette");
     rq_json_set_string(root, "chemin", "/data/a b/Pézenas.csv");
@@ -616,14 +491,14 @@ test_json(void **state)
     text = rq_test_slurp(path);
     assert_string_equal(text, want);
     free(text);
-    if (exists("/dev/full")) {
-        assert_int_equal(rq_io_write_json("/dev/full", root, &err), RQ_ERR_IO);
-        assert_non_null(strstr(err.msg, "disk is full"));
-    }
+    /* The file exists now: a second write is refused (O_EXCL), never
+    ** overwrites it. */
+    assert_int_equal(rq_io_write_json(path, root, &err), RQ_ERR_IO);
+    assert_non_null(strstr(err.msg, "File exists"));
     rq_json_free(root);
     rq_json_free(NULL);
     free(path);
-    rm_rf(dir);
+    rq_test_rm_rf(dir);
     free(dir);
 }
 
@@ -635,12 +510,9 @@ main(void)
         cmocka_unit_test(test_geojson),
         cmocka_unit_test(test_geojson_short_decimals),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_formula_cells),
         cmocka_unit_test(test_point_layer),
         cmocka_unit_test(test_writer_errors),
-        cmocka_unit_test(test_outdir_commit_replaces),
-        cmocka_unit_test(test_outdir_abort_keeps_previous),
-        cmocka_unit_test(test_outdir_errors),
-        cmocka_unit_test(test_write_file_full_disk),
         cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);

@@ -1,0 +1,212 @@
+/* test_interrupt.c - a run never destroys what is not its own, even when it
+** is killed or meets another run: `raquette run` on the real Occitanie data,
+** stopped by SIGTERM, SIGINT and SIGKILL at several points of the run, two
+** runs at once on one output folder, and a planted symbolic link.
+**
+** After every stop the output folder holds a complete set of outputs: the
+** previous one, or the new one when the run finished before the signal
+** (same inputs: the same bytes, run.json aside, which differs only by its
+** timings). SIGTERM and SIGINT leave nothing beside it and end with the
+** conventional status (143, 130); SIGKILL may leave a temporary folder,
+** which the next run removes.
+*/
+#include "rq_test.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *dir;       /* fresh temporary folder */
+static double run_secs; /* how long a whole run takes here */
+static char *reference; /* "file sha256" lines of a complete output, run.json aside */
+
+static char *
+shell(const char *cmd)
+{
+    char *out = NULL;
+    if (rq_test_run(cmd, &out) != 0)
+        fail_msg("command failed: %s\n%s", cmd, out ? out : "");
+    return out;
+}
+
+/* The command of a run into dir/out/occitanie. */
+static void
+run_cmd(char *buf, size_t sz)
+{
+    snprintf(buf, sz, "'%s' run -q --out '%s/out' '%s/config/occitanie.ini'", getenv("RQ_BINARY"),
+             dir, getenv("RQ_SOURCE_DIR"));
+}
+
+/* SHA-256 of every file of the output folder but run.json, sorted. */
+static char *
+digest(void)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/out/occitanie' && ls -A | grep -v '^run.json$' | sort | xargs sha256sum", dir);
+    return shell(cmd);
+}
+
+/* The output folder is a complete output and nothing but its lock file
+** stands beside it (leftovers allowed: the temporary folder of a run
+** killed by SIGKILL). */
+static void
+assert_complete(int leftovers_allowed, const char *what)
+{
+    char *d = digest();
+    if (strcmp(d, reference) != 0)
+        fail_msg("%s: the output folder is not a complete output:\n%s", what, d);
+    free(d);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/out/occitanie/run.json", dir);
+    char *j = rq_test_slurp(path);
+    if (!strstr(j, "\"durees_s\""))
+        fail_msg("%s: run.json is incomplete", what);
+    free(j);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "ls -A '%s/out' | grep -v -E '^(occitanie|\\.occitanie\\.lock)$' || true", dir);
+    char *rest = shell(cmd);
+    if (!leftovers_allowed && *rest)
+        fail_msg("%s: left beside the output folder:\n%s", what, rest);
+    free(rest);
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    (void)rq_test_geodata("occitanie");
+    dir = rq_test_tmpdir();
+    char cmd[4096];
+    run_cmd(cmd, sizeof cmd);
+    double t0 = rq_now();
+    if (rq_test_run(cmd, NULL) != 0)
+        return -1;
+    run_secs = rq_now() - t0;
+    reference = digest();
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    rq_test_run(cmd, NULL);
+    free(reference);
+    free(dir);
+    return 0;
+}
+
+/* Starts a run, sends sig after `at` (a share of a whole run's time) and
+** returns its exit status. */
+static int
+run_and_kill(const char *sig, double at)
+{
+    char run[4096], cmd[8192];
+    run_cmd(run, sizeof run);
+    snprintf(cmd, sizeof cmd,
+             "%s & pid=$!; sleep %.2f; kill -%s $pid 2>/dev/null; wait $pid; "
+             "echo $?",
+             run, at * run_secs, sig);
+    char *out = shell(cmd);
+    int st = atoi(out);
+    free(out);
+    return st;
+}
+
+static void
+test_signals_at_several_points(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sig;
+        double at;
+        int status;
+    } cases[] = {
+        {"TERM", 0.15, 143}, {"INT", 0.5, 130},  {"TERM", 0.8, 143},
+        {"KILL", 0.3, 137},  {"KILL", 0.7, 137},
+    };
+    for (size_t i = 0; i < NELEM(cases); i++) {
+        char what[64];
+        snprintf(what, sizeof what, "SIG%s at %.0f %%", cases[i].sig, 100 * cases[i].at);
+        int st = run_and_kill(cases[i].sig, cases[i].at);
+        /* 0: the run ended before the signal came, possible only late. */
+        if (st != cases[i].status && !(st == 0 && cases[i].at >= 0.7))
+            fail_msg("%s: exit status %d, expected %d", what, st, cases[i].status);
+        assert_complete(cases[i].status == 137, what);
+    }
+    /* The next run removes what SIGKILL left, and only that. */
+    char cmd[4096];
+    run_cmd(cmd, sizeof cmd);
+    char *out = shell(cmd);
+    free(out);
+    assert_complete(0, "the run after the kills");
+}
+
+/* Two runs at once on one folder: the second is refused at once (exit 1,
+** naming the first), the first completes. */
+static void
+test_two_runs_at_once(void **state)
+{
+    (void)state;
+    char run[4096], cmd[16384];
+    run_cmd(run, sizeof run);
+    snprintf(cmd, sizeof cmd,
+             "%s 2>'%s/first.txt' & a=$!; sleep 0.2; %s 2>'%s/second.txt'; b=$?; wait $a; "
+             "echo $? $b",
+             run, dir, run, dir);
+    char *out = shell(cmd);
+    int a = -1, b = -1;
+    if (sscanf(out, "%d %d", &a, &b) != 2)
+        fail_msg("no statuses: %s", out);
+    free(out);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/second.txt", dir);
+    char *second = rq_test_slurp(path);
+    if (a != 0 || b != 1 || !strstr(second, "another raquette run (process "))
+        fail_msg("statuses %d and %d, expected 0 and 1; second run said:\n%s", a, b, second);
+    free(second);
+    assert_complete(0, "two runs at once");
+}
+
+/* While a run writes, its temporary folder is private (0700): another user
+** cannot plant a link in it to make the run write elsewhere. */
+static void
+test_private_temporary_folder(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* trying as another user needs root */
+    char run[4096], cmd[16384];
+    run_cmd(run, sizeof run);
+    /* Wait for the temporary folder, then look at it and try as nobody. */
+    snprintf(cmd, sizeof cmd,
+             "%s & pid=$!; for i in $(seq 1 400); do t=$(ls -d '%s'/out/occitanie.tmp-* "
+             "2>/dev/null | head -n 1); [ -n \"$t\" ] && break; sleep 0.05; done; "
+             "stat -c %%a \"$t\"; setpriv --reuid=65534 --regid=65534 --clear-groups -- "
+             "ln -s /etc/hostname \"$t/communes.csv\" 2>/dev/null && echo planted || "
+             "echo refused; wait $pid; echo $?",
+             run, dir);
+    char *out = shell(cmd);
+    if (strncmp(out, "700\nrefused\n0\n", 14) != 0)
+        fail_msg("expected mode 700, a refused link and a run that succeeds; got:\n%s", out);
+    free(out);
+    assert_complete(0, "a link planted by another user");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_signals_at_several_points),
+        cmocka_unit_test(test_two_runs_at_once),
+        cmocka_unit_test(test_private_temporary_folder),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
