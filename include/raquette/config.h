@@ -17,6 +17,8 @@
 
 /* Phases are fixed by method.md §3: their order is the output order. */
 extern const char *const rq_phase_names[RQ_NPHASES];
+/* The same phases as French readers write them, for titles and reports. */
+extern const char *const rq_phase_labels[RQ_NPHASES];
 /* Gap-zone id prefixes per phase (method.md §4): EM, CR, CO, DE. */
 extern const char *const rq_phase_prefix[RQ_NPHASES];
 /* Returns the phase index of name, or -1. */
@@ -28,6 +30,9 @@ typedef struct rq_category {
 } rq_category;
 
 typedef enum { RQ_WEIGHT_STEP = 0, RQ_WEIGHT_GAUSSIAN, RQ_WEIGHT_GRAVITY } rq_weight_kind;
+/* CSV for GIS tools (',' and '.'), or for French spreadsheets (';', decimal
+** comma, byte order mark). */
+typedef enum { RQ_CSV_STANDARD = 0, RQ_CSV_FR } rq_csv_dialect;
 typedef enum { RQ_FCA_E2SFCA = 0, RQ_FCA_2SFCA } rq_fca_variant;
 
 /* A field mapping: which attribute of an input holds a value. */
@@ -55,6 +60,7 @@ typedef struct rq_config {
 
     /* [cog] commune table */
     rq_input cog;
+    char *cog_vintage; /* its year ("2026"): given, or read from the file name; NULL */
     char *cog_code, *cog_name, *cog_type, *cog_departement, *cog_region, *cog_epci,
         *cog_population, *cog_chef_lieu;
 
@@ -114,6 +120,8 @@ typedef struct rq_config {
 
     /* [output] */
     char *output_dir; /* resolved folder receiving <run-name>/ */
+    rq_csv_dialect csv_format; /* standard, or fr: French spreadsheets */
+    char *data_licence;        /* the licence the outputs' metadata names */
 } rq_config;
 
 /* Loads and validates path into cfg (which the function initialises).

@@ -64,6 +64,11 @@ typedef struct rq_err {
 ** `return rq_err_set(err, RQ_ERR_INPUT, "...")`. The message replaces the
 ** previous one; a full list it held is released. */
 rq_status rq_err_set(rq_err *err, rq_status code, const char *fmt, ...) RQ_PRINTF(3, 4);
+/* The code of a call that failed: the callee set err (the contract of
+** every function that takes an rq_err), so the caller returns err->code
+** rather than guess one. A callee that failed without setting err is a bug,
+** caught here in debug builds and reported as RQ_ERR_INTERNAL otherwise. */
+rq_status rq_err_code(const rq_err *err);
 /* Initialises err to "no error" (owns nothing). */
 void rq_err_clear(rq_err *err);
 /* Releases what err owns (its full list) and clears it. NULL is a no-op. */

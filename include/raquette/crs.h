@@ -28,6 +28,10 @@ size_t rq_xform_points(rq_xform *xf, double *x, double *y, size_t n);
 ** know it (message in err). */
 int rq_crs_is_metric(const char *crs, char *unit_out, size_t unitsz, rq_err *err);
 
+/* The WKT (WKT2:2019, one line) of crs, newly allocated (free()); NULL
+** when PROJ does not know it. */
+char *rq_crs_wkt(const char *crs);
+
 /* The area where crs is meant to be used, in degrees of longitude and
 ** latitude (WGS 84): for EPSG:2154, France (mainland and Corsica). */
 typedef struct rq_lonlat_box {

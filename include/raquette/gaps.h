@@ -47,27 +47,12 @@ rq_status rq_gaps_group(rq_dataset *ds, const unsigned char *flag, const unsigne
                         size_t *cap, long *zone_of, rq_err *err) RQ_MUST_CHECK;
 
 /* Sets the polygon of every zone without one: the union of its communes'
-** polygons (metric CRS, owned by the zone; release with rq_gap_zone_fini).
-** Communes that form a clean coverage are dissolved by a coverage union,
-** others by the general overlay (see rq_geom_union_coverage_take).
-**
-** Unions run on up to RQ_MAX_THREADS worker threads (one per online CPU),
-** each with its own GEOS context and its own clones of the inputs; the
-** result does not depend on the number of threads. On error (RQ_ERR_GEOS)
-** some zones may hold a polygon and others not. */
+** polygons (metric CRS, owned by the zone; release with rq_gap_zone_fini),
+** on worker threads (rq_union_batch, unions.c); the result does not depend
+** on the number of threads. On error (RQ_ERR_GEOS) some zones may hold a
+** polygon and others not. */
 rq_status rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones,
                         rq_err *err) RQ_MUST_CHECK;
-
-/* rq_gaps_union in two steps, for callers that read the communes' polygons
-** on another thread meanwhile: the plan clones every input polygon (and
-** sets the polygon of one-commune zones) on the calling thread; running
-** it touches only the clones and the zones. The run always frees the
-** plan; discard frees a plan that will not run (NULL is a no-op). */
-typedef struct rq_union_plan rq_union_plan;
-rq_union_plan *rq_gaps_union_plan(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones,
-                                  rq_err *err);
-rq_status rq_gaps_union_run(rq_union_plan *p, rq_err *err) RQ_MUST_CHECK;
-void rq_gaps_union_discard(rq_union_plan *p);
 
 /* Releases what z owns (communes, departements, geom, made in g's context)
 ** and zeroes it. Accepts NULL and an already released zone. */

@@ -1,5 +1,6 @@
-/* indicators.h - the reach, indicators and aggregates stages
-** (method.md §2, §3, §5). See indicators.c for how reaches are represented.
+/* indicators.h - the reach (reach.c), indicators (indicators.c) and
+** aggregates (aggregate.c) stages (method.md §2, §3, §5). See reach.c and
+** indicators.c for how reaches are represented.
 */
 #ifndef RQ_INDICATORS_H
 #define RQ_INDICATORS_H
@@ -17,6 +18,9 @@ typedef struct rq_reach {
 
 rq_status rq_reach_build(rq_dataset *ds, rq_reach *r, rq_err *err) RQ_MUST_CHECK;
 void rq_reach_fini(rq_geos *g, rq_reach *r);
+/* res->site_reach: the reach of each site, zone(s) ∩ buffer(s) (method.md
+** §2), on worker threads; NULL where the zone does not meet the disc. */
+rq_status rq_reach_sites(const rq_dataset *ds, rq_results *res, rq_err *err) RQ_MUST_CHECK;
 
 /* Fills res->ind (one entry per study-area commune, in ds->area order):
 ** couv, nb, dist, temps, phases, acces_e2sfca, rural, trou, missing
@@ -27,9 +31,11 @@ rq_status rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *r
 /* Gap zones: overall (T...) then per required phase (EM..., CR...). */
 rq_status rq_gaps_compute(rq_dataset *ds, rq_results *res, rq_err *err) RQ_MUST_CHECK;
 
-/* Aggregates per département, per EPCI and for the study area. */
-void rq_aggregates_compute(const rq_dataset *ds, rq_results *res);
-void rq_aggregates_fini(rq_results *res);
+/* Aggregates per département, per EPCI and for the study area, with the
+** polygons of the départements and EPCI (unions of their communes, on
+** worker threads). */
+rq_status rq_aggregates_compute(const rq_dataset *ds, rq_results *res, rq_err *err) RQ_MUST_CHECK;
+void rq_aggregates_fini(rq_geos *g, rq_results *res);
 
 /* Frees everything res owns (geometries in g). */
 void rq_results_fini(rq_geos *g, rq_results *res);

@@ -5,7 +5,7 @@
 **                             départements
 **   harmonise  (harmonise.c)  boundaries -> current communes; density grid;
 **                             rurality
-**   locate     (locate.c)     structures file -> sites, structures, zones
+**   locate     (locate*.c)    structures file -> sites, structures, zones
 **
 ** Every stage reports input problems all at once (RQ_ERR_INPUT with every
 ** message) and leaves the dataset safe to destroy whatever happens.
@@ -42,7 +42,7 @@ rq_status rq_harmonise_density(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 /* Sets rural / rural_fallback of each study-area commune (method.md §3.2). */
 void rq_classify_rurality(rq_dataset *ds);
 
-/* locate.c */
+/* locate.c, locate_place.c, locate_group.c */
 rq_status rq_locate_sites(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 
 /* Runs load, harmonise and locate: everything `raquette check` validates. */

@@ -40,6 +40,16 @@ typedef struct rq_gap_zone {
     rq_geom *geom;      /* union of the communes, metric CRS */
 } rq_gap_zone;
 
+/* A structure reaching a study commune: the share of the commune's area
+** inside the structure's reach (method.md §3), > 0. */
+typedef struct rq_cover {
+    size_t pos;       /* index into res->ind */
+    size_t structure; /* index into ds->structures */
+    double ratio;     /* unrounded, in (0, 1] */
+    size_t site;      /* the structure's site nearest to the commune's point */
+    double dist_km;   /* crow-fly distance to it */
+} rq_cover;
+
 /* One aggregate row (method.md §5). */
 typedef struct rq_aggregate {
     char *code, *name;
@@ -51,6 +61,7 @@ typedef struct rq_aggregate {
     size_t communes_trou;
     long pop_trou;
     double acces_moyen;        /* population-weighted mean acces_e2sfca */
+    rq_geom *geom;             /* union of its communes (metric); NULL for the study area */
 } rq_aggregate;
 
 typedef struct rq_timing {
@@ -61,7 +72,10 @@ typedef struct rq_timing {
 typedef struct rq_results {
     rq_commune_ind *ind; /* one per study-area commune, in ds->area order */
     size_t n_ind;
-    rq_geom **reach;     /* per structure: union of its sites' reaches (NULL if empty) */
+    rq_cover *covers;    /* every positive share, sorted by commune then structure */
+    size_t n_covers;
+    rq_geom **site_reach; /* per site: zone ∩ buffer (method.md §2), metric; NULL if empty */
+    size_t n_site_reach;
     rq_gap_zone *gaps;   /* overall zones first (by rank), then per phase */
     size_t n_gaps;
     rq_aggregate *agg_dep, *agg_epci, agg_area;

@@ -3,7 +3,7 @@
 **
 ** This layer knows nothing about indicators: callers describe their fields
 ** and hand over plain values and ISO WKB geometries. GDAL and json-c types
-** never appear here (implementation in src/io/writer.c, outdir.c, runjson.c).
+** never appear here (implementation in src/io/writer.c, outdir.c, json.c).
 **
 ** Number formats and coordinates are documented for users in
 ** docs/outputs.md; the guarantees are restated next to each function.
@@ -20,10 +20,14 @@ typedef enum { RQ_FT_STRING, RQ_FT_INT, RQ_FT_REAL } rq_field_type;
 typedef struct rq_field_def {
     const char *name; /* used verbatim as the column / property name */
     rq_field_type type;
-    int decimals; /* RQ_FT_REAL only: fixed number of decimals, 0..15 */
+    int decimals;     /* RQ_FT_REAL only: fixed number of decimals, 0..15 */
+    const char *doc;  /* meaning and unit, for the data dictionary of a
+                      ** GeoPackage and QGIS aliases; NULL: none */
 } rq_field_def;
 
-typedef enum { RQ_OUT_GEOJSON, RQ_OUT_CSV } rq_out_format;
+/* GeoJSON (RFC 7946), CSV (comma, '.', UTF-8 without BOM), or CSV for
+** French spreadsheets (';', decimal comma, UTF-8 with a BOM). */
+typedef enum { RQ_OUT_GEOJSON, RQ_OUT_CSV, RQ_OUT_CSV_FR } rq_out_format;
 /* RQ_OUT_POLYGON makes a MultiPolygon layer: every polygon is written as a
 ** MultiPolygon so that readers see one geometry type. CSV takes
 ** RQ_OUT_NOGEOM only. */
@@ -35,8 +39,11 @@ typedef struct rq_writer rq_writer;
 ** (coordinates reprojected from srs to EPSG:4326 lon/lat, 6 decimals,
 ** right-hand-rule rings, no bbox); srs is any CRS string GDAL accepts
 ** ("EPSG:2154") and must be NULL for RQ_OUT_NOGEOM. A CSV path must end in
-** ".csv"; a companion ".csvt" giving the column types is written beside it.
-** Nothing may exist at path yet (rq_io_write_file creates it).
+** ".csv"; a companion ".csvt" giving the column types (String, Integer,
+** Real: types QGIS 3.22 knows) is written beside it. A CSV text cell that
+** starts with = + - @, a tab or a carriage return gets a leading quote
+** (formula injection). Nothing may exist at path yet (rq_io_write_file
+** creates it).
 **
 ** GDAL writes into memory (/vsimem/) and rq_writer_close copies the bytes
 ** to disk with checked writes: GDAL 3.6's GeoJSON driver ignores write
@@ -76,6 +83,43 @@ size_t rq_writer_count(const rq_writer *w);
 rq_status rq_writer_close(rq_writer *w, rq_err *err) RQ_MUST_CHECK;
 /* Frees w without writing anything to disk. NULL is a no-op. */
 void rq_writer_abort(rq_writer *w);
+/* Ends w after calls that returned rc: closes it when rc is RQ_OK, else
+** aborts it and returns rc. A NULL w is an opening that failed, err set:
+** its code is returned. */
+rq_status rq_writer_finish(rq_writer *w, rq_status rc, rq_err *err) RQ_MUST_CHECK;
+
+/* ---- Multi-layer datasets: GeoPackage, XLSX workbook ------------------ */
+
+/* Several layers in one file, written in memory like a one-layer file and
+** copied to disk at rq_vout_close. Reals are rounded to their field's
+** decimals as in every format, so that all give the same numbers. In a
+** GeoPackage text is kept as it is; in a workbook, text cells starting
+** like a formula are neutralised as in CSV (a layer is a sheet). */
+typedef struct rq_vout rq_vout;
+typedef enum { RQ_VOUT_GPKG, RQ_VOUT_XLSX } rq_vout_format;
+
+/* date (YYYY-MM-DD, may be NULL: today) is the date a GeoPackage records
+** as its layers' last change: the same inputs and date give the same
+** bytes. */
+rq_vout *rq_vout_create(const char *path, rq_vout_format fmt, const char *date, rq_err *err);
+/* A new layer (or sheet) of v, filled with the rq_writer setters and
+** rq_writer_add, ended by rq_writer_close, which leaves v open. options
+** (NULL-terminated, may be NULL) are GDAL layer creation options, such as
+** "DESCRIPTION=..." or "FID=id". */
+rq_writer *rq_vout_layer(rq_vout *v, const char *layer_name, const rq_field_def *fields,
+                         size_t n_fields, rq_out_geom gtype, const char *srs,
+                         const char *const *options, rq_err *err);
+/* Runs one SQL statement on v (a GeoPackage: SQLite's dialect). */
+rq_status rq_vout_exec(rq_vout *v, const char *sql, rq_err *err) RQ_MUST_CHECK;
+/* Sets metadata items ("KEY=VALUE", NULL-terminated) of a layer (NULL:
+** the dataset); a GeoPackage keeps them in gpkg_metadata. */
+rq_status rq_vout_set_metadata(rq_vout *v, const char *layer_name, const char *const *kv,
+                               rq_err *err) RQ_MUST_CHECK;
+/* Finishes v and writes its file to disk (checked, as rq_io_write_file).
+** Always frees v; NULL is a no-op. */
+rq_status rq_vout_close(rq_vout *v, rq_err *err) RQ_MUST_CHECK;
+/* Frees v, writing nothing. NULL is a no-op. */
+void rq_vout_abort(rq_vout *v);
 
 /* ---- The output folder of a run -------------------------------------- */
 

@@ -1,8 +1,13 @@
 /* aggregate.c - the aggregates stage (method.md §5): per département, per
 ** EPCI and for the whole study area. Shares are fractions of the
-** population (0 to 1); the mean accessibility is weighted by population. */
+** population (0 to 1); the mean accessibility is weighted by population.
+** The départements and EPCI also get their polygon, the union of their
+** study-area communes (for the GeoPackage and the report's maps). */
 #include "raquette/indicators.h"
 
+#include "raquette/unions.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,9 +53,10 @@ cmp_str(const void *a, const void *b)
 }
 
 /* Builds one aggregate per distinct key (sorted), key_of(c) giving the
-** commune's key. */
+** commune's key; the union of each group's communes goes into batch b. */
 static rq_aggregate *
-group_by(const rq_dataset *ds, const rq_results *res, int by_epci, size_t *n_out)
+group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batch *b,
+         size_t *n_out, rq_status *rc, rq_err *err)
 {
     const char **keys = rq_xcalloc(res->n_ind + 1, sizeof *keys);
     size_t nk = 0;
@@ -85,17 +91,34 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, size_t *n_out
     }
     for (size_t i = 0; i < u; i++)
         finish(&out[i], &sums[i]);
+    /* The polygons: the communes of each group, in ds->area order. */
+    const rq_geom **parts = rq_xcalloc(res->n_ind + 1, sizeof *parts);
+    for (size_t i = 0; i < u && *rc == RQ_OK; i++) {
+        size_t n = 0;
+        for (size_t a = 0; a < res->n_ind; a++) {
+            const rq_commune *c = &ds->communes[res->ind[a].commune];
+            if (strcmp(by_epci ? c->epci : c->dep, keys[i]) == 0)
+                parts[n++] = c->geom;
+        }
+        char label[64];
+        snprintf(label, sizeof label, "%s %.40s", by_epci ? "EPCI" : "département", keys[i]);
+        *rc = rq_union_batch_add(b, parts, n, NULL, &out[i].geom, label, err);
+    }
+    free(parts);
     free(sums);
     free(keys);
     *n_out = u;
     return out;
 }
 
-void
-rq_aggregates_compute(const rq_dataset *ds, rq_results *res)
+rq_status
+rq_aggregates_compute(const rq_dataset *ds, rq_results *res, rq_err *err)
 {
-    res->agg_dep = group_by(ds, res, 0, &res->n_agg_dep);
-    res->agg_epci = group_by(ds, res, 1, &res->n_agg_epci);
+    rq_status rc = RQ_OK;
+    rq_union_batch *b = rq_union_batch_create(ds->geos);
+    res->agg_dep = group_by(ds, res, 0, b, &res->n_agg_dep, &rc, err);
+    if (rc == RQ_OK)
+        res->agg_epci = group_by(ds, res, 1, b, &res->n_agg_epci, &rc, err);
     struct acc s;
     memset(&s, 0, sizeof s);
     memset(&res->agg_area, 0, sizeof res->agg_area);
@@ -105,23 +128,29 @@ rq_aggregates_compute(const rq_dataset *ds, rq_results *res)
     for (size_t a = 0; a < res->n_ind; a++)
         add(&res->agg_area, &s, &ds->communes[res->ind[a].commune], &res->ind[a]);
     finish(&res->agg_area, &s);
+    if (rc != RQ_OK) {
+        rq_union_batch_destroy(b);
+        return rc;
+    }
+    return rq_union_batch_run(b, err);
 }
 
 static void
-free_aggs(rq_aggregate *v, size_t n)
+free_aggs(rq_geos *g, rq_aggregate *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(v[i].code);
         free(v[i].name);
+        rq_geom_destroy(g, v[i].geom);
     }
     free(v);
 }
 
 void
-rq_aggregates_fini(rq_results *res)
+rq_aggregates_fini(rq_geos *g, rq_results *res)
 {
-    free_aggs(res->agg_dep, res->n_agg_dep);
-    free_aggs(res->agg_epci, res->n_agg_epci);
+    free_aggs(g, res->agg_dep, res->n_agg_dep);
+    free_aggs(g, res->agg_epci, res->n_agg_epci);
     free(res->agg_area.code);
     free(res->agg_area.name);
     res->agg_dep = res->agg_epci = NULL;

@@ -13,6 +13,8 @@
 */
 #include "raquette/gaps.h"
 
+#include "raquette/unions.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +110,7 @@ link_touching(rq_dataset *ds, const size_t *pos, size_t n, size_t *parent, rq_er
             if (!prep) {
                 prep = rq_prepared_create(g, ck->geom, err);
                 if (!prep) {
-                    rc = RQ_ERR_GEOS;
+                    rc = rq_err_code(err);
                     goto cleanup;
                 }
             }
@@ -313,169 +315,12 @@ cleanup:
     return rc;
 }
 
-/* ---- Zone polygons: unions on worker threads ----------------------------
-**
-** The unions are most of the stage's time (the Occitanie overall zone alone
-** is a union of 2,639 communes). Two things make them cheaper:
-**
-**  - Commune boundaries form a coverage (neighbours share their edges
-**    vertex for vertex), so the linear-time coverage union applies; it is
-**    checked and falls back to the general overlay when the data are not a
-**    clean coverage (rq_geom_union_coverage_take). On Occitanie it takes
-**    0.1 s for the 2,340 communes of EM001, where the overlay took 0.5 s.
-**  - Jobs run on worker threads, largest first, each worker with its own
-**    GEOS context. A job owns clones of its inputs, made by the calling
-**    thread before the workers start: no GEOS object is ever shared between
-**    threads (GEOS caches envelopes lazily inside const geometries).
-**
-** Results do not depend on the number of threads or on which worker takes a
-** job: each union has the same inputs in the same order either way. */
+/* ---- Zone polygons ------------------------------------------------------ */
 
-#include <pthread.h>
-#include <stdatomic.h>
-
-struct union_job {
-    rq_geom **parts;  /* clones owned by the job */
-    size_t n_parts;
-    rq_gap_zone *zone; /* receives the union */
-};
-
-struct union_pool {
-    struct union_job *jobs; /* sorted by decreasing n_parts */
-    size_t n_jobs;
-    atomic_size_t next;     /* next job to take */
-    atomic_int failed;      /* set by the first failing worker */
-    pthread_mutex_t lock;   /* guards err */
-    rq_status rc;
-    rq_err err;
-};
-
-static void
-job_release(rq_geos *g, struct union_job *j)
+rq_status
+rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *err)
 {
-    for (size_t i = 0; i < j->n_parts; i++)
-        rq_geom_destroy(g, j->parts[i]);
-    free(j->parts);
-    j->parts = NULL;
-    j->n_parts = 0;
-}
-
-static void *
-union_worker(void *arg)
-{
-    struct union_pool *pool = arg;
-    rq_geos *g = rq_geos_create();
-    for (;;) {
-        size_t k = atomic_fetch_add(&pool->next, 1);
-        if (k >= pool->n_jobs || atomic_load(&pool->failed))
-            break;
-        struct union_job *j = &pool->jobs[k];
-        rq_err err = {0};
-        rq_err_clear(&err);
-        double t0 = rq_now();
-        int coverage = 0;
-        size_t n_parts = j->n_parts;
-        /* The union takes the parts: the job no longer owns them. */
-        j->zone->geom = rq_geom_union_coverage_take(g, j->parts, n_parts, &coverage, &err);
-        j->n_parts = 0;
-        job_release(g, j);
-        rq_log(RQ_LOG_DEBUG, "gap zone %s: union of %zu parts by %s in %.3f s", j->zone->id,
-               n_parts, coverage ? "coverage union" : "overlay", rq_now() - t0);
-        if (!j->zone->geom) {
-            pthread_mutex_lock(&pool->lock);
-            if (!atomic_exchange(&pool->failed, 1)) {
-                pool->rc = err.code ? err.code : RQ_ERR_GEOS;
-                rq_err_set(&pool->err, pool->rc, "union of gap zone %s (%zu parts): %s",
-                           j->zone->id, n_parts, err.msg);
-            }
-            pthread_mutex_unlock(&pool->lock);
-            break;
-        }
-    }
-    rq_geos_destroy(g);
-    return NULL;
-}
-
-static int
-cmp_job(const void *a, const void *b)
-{
-    const struct union_job *x = a, *y = b;
-    if (x->n_parts != y->n_parts)
-        return x->n_parts > y->n_parts ? -1 : 1;
-    return strcmp(x->zone->id, y->zone->id);
-}
-
-static size_t
-worker_count(size_t n_jobs)
-{
-    size_t n = rq_thread_count();
-    return n < n_jobs ? n : n_jobs;
-}
-
-/* Runs the jobs (and releases their inputs whatever happens). A worker
-** that cannot start is not an error: the calling thread then runs the
-** remaining jobs itself. */
-static rq_status
-run_jobs(rq_geos *g, struct union_job *jobs, size_t n_jobs, rq_err *err)
-{
-    struct union_pool pool;
-    pthread_t th[RQ_MAX_THREADS];
-    size_t n_started = 0, n_workers = worker_count(n_jobs);
-    rq_status rc = RQ_OK;
-
-    if (n_jobs == 0)
-        return RQ_OK;
-    qsort(jobs, n_jobs, sizeof *jobs, cmp_job);
-    memset(&pool, 0, sizeof pool);
-    pool.jobs = jobs;
-    pool.n_jobs = n_jobs;
-    atomic_init(&pool.next, 0);
-    atomic_init(&pool.failed, 0);
-    pthread_mutex_init(&pool.lock, NULL);
-    /* The calling thread is one of the workers. */
-    for (size_t t = 1; t < n_workers; t++) {
-        if (pthread_create(&th[n_started], NULL, union_worker, &pool) != 0)
-            break;
-        n_started++;
-    }
-    union_worker(&pool);
-    for (size_t t = 0; t < n_started; t++)
-        pthread_join(th[t], NULL);
-    pthread_mutex_destroy(&pool.lock);
-    if (atomic_load(&pool.failed)) {
-        rc = pool.rc;
-        rq_err_move(err, &pool.err);
-    }
-    for (size_t k = 0; k < n_jobs; k++)
-        job_release(g, &jobs[k]);
-    return rc;
-}
-
-/* A job over clones of geoms[0..n-1]; on failure nothing is left to
-** release. */
-static rq_status
-job_init(rq_geos *g, struct union_job *j, rq_gap_zone *z, const rq_geom *const *geoms, size_t n,
-         rq_err *err)
-{
-    j->zone = z;
-    j->parts = rq_xcalloc(n ? n : 1, sizeof *j->parts);
-    for (size_t i = 0; i < n; i++) {
-        if (!(j->parts[i] = rq_geom_clone(g, geoms[i]))) {
-            job_release(g, j);
-            return rq_err_set(err, RQ_ERR_GEOS, "GEOS clone failed: %s", rq_geos_last_error(g));
-        }
-        j->n_parts = i + 1;
-    }
-    return RQ_OK;
-}
-
-/* Zones of one commune are their commune's polygon; other zones without a
-** polygon get a job over their communes' polygons. */
-static rq_status
-commune_jobs(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, struct union_job *jobs,
-             size_t *n_jobs, rq_err *err)
-{
-    rq_geos *g = ds->geos;
+    rq_union_batch *b = rq_union_batch_create(ds->geos);
     const rq_geom **geoms = NULL;
     size_t cap = 0;
     rq_status rc = RQ_OK;
@@ -483,61 +328,17 @@ commune_jobs(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, struct un
         rq_gap_zone *zn = &zones[z];
         if (zn->geom)
             continue;
-        rq_grow((void **)&geoms, &cap, zn->n_communes, sizeof *geoms);
+        rq_grow((void **)&geoms, &cap, zn->n_communes + 1, sizeof *geoms);
         for (size_t i = 0; i < zn->n_communes; i++)
             geoms[i] = ds->communes[zn->communes[i]].geom;
-        if (zn->n_communes > 1) {
-            rc = job_init(g, &jobs[*n_jobs], zn, geoms, zn->n_communes, err);
-            *n_jobs += rc == RQ_OK;
-        } else if (!(zn->geom = rq_geom_clone(g, geoms[0]))) {
-            rc = rq_err_set(err, RQ_ERR_GEOS, "GEOS clone failed: %s", rq_geos_last_error(g));
-        }
+        char label[48];
+        snprintf(label, sizeof label, "gap zone %s", zn->id);
+        rc = rq_union_batch_add(b, geoms, zn->n_communes, NULL, &zn->geom, label, err);
     }
     free(geoms);
-    return rc;
-}
-
-struct rq_union_plan {
-    rq_geos *g;
-    struct union_job *jobs;
-    size_t n_jobs;
-};
-
-rq_union_plan *
-rq_gaps_union_plan(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *err)
-{
-    rq_union_plan *p = rq_xcalloc(1, sizeof *p);
-    p->g = ds->geos;
-    p->jobs = rq_xcalloc(n_zones + 1, sizeof *p->jobs);
-    if (commune_jobs(ds, zones, n_zones, p->jobs, &p->n_jobs, err) != RQ_OK) {
-        rq_gaps_union_discard(p);
-        return NULL;
+    if (rc != RQ_OK) {
+        rq_union_batch_destroy(b);
+        return rc;
     }
-    return p;
-}
-
-void
-rq_gaps_union_discard(rq_union_plan *p)
-{
-    if (!p)
-        return;
-    for (size_t k = 0; k < p->n_jobs; k++)
-        job_release(p->g, &p->jobs[k]);
-    free(p->jobs);
-    free(p);
-}
-
-rq_status
-rq_gaps_union_run(rq_union_plan *p, rq_err *err)
-{
-    rq_status rc = run_jobs(p->g, p->jobs, p->n_jobs, err);
-    rq_gaps_union_discard(p);
-    return rc;
-}
-
-rq_status
-rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *err)
-{
-    rq_union_plan *p = rq_gaps_union_plan(ds, zones, n_zones, err);
-    return p ? rq_gaps_union_run(p, err) : (err && err->code ? err->code : RQ_ERR_GEOS);
+    return rq_union_batch_run(b, err);
 }

@@ -267,7 +267,7 @@ reproject_pieces(rq_dataset *ds, struct bnd_ctx *c, const char *srs, rq_diag *di
     const rq_config *cfg = ds->cfg;
     rq_xform *xf = rq_xform_create(srs, cfg->crs, err);
     if (!xf)
-        return RQ_ERR_INPUT;
+        return rq_err_code(err);
     for (size_t i = 0; i < c->n; i++) {
         struct piece *pc = &c->pieces[i];
         rq_err gerr = {0};
@@ -407,7 +407,7 @@ build_communes(rq_dataset *ds, struct bnd_ctx *c, rq_err *err)
             u = c->pieces[i].geom; /* take it: no copy */
             c->pieces[i].geom = NULL;
         } else if (!(u = rq_geom_union(ds->geos, group, j - i, err))) {
-            rc = RQ_ERR_GEOS;
+            rc = rq_err_code(err);
             break;
         }
         const rq_cog_row *r = rq_cog_find(ds, c->pieces[i].target);
@@ -425,7 +425,9 @@ build_communes(rq_dataset *ds, struct bnd_ctx *c, rq_err *err)
         rq_geom *pos = rq_geom_point_on_surface(ds->geos, u, err);
         if (!pos || !rq_geom_xy(ds->geos, pos, &cm->rx, &cm->ry)) {
             rq_geom_destroy(ds->geos, pos);
-            rc = RQ_ERR_GEOS;
+            rc = pos ? rq_err_set(err, RQ_ERR_GEOS, "no representative point for commune %s: %s",
+                                  cm->code, rq_geos_last_error(ds->geos))
+                     : rq_err_code(err);
             break;
         }
         rq_geom_destroy(ds->geos, pos);

@@ -1,4 +1,4 @@
-/* indicators.c - the reach and indicators stages (method.md §2, §3).
+/* indicators.c - the indicators stage (method.md §3).
 **
 ** Reach. reach(S) = zone(S) ∩ ⋃ buffer(s) over the sites s of structure S.
 ** The zone is a set of whole communes chosen by code (method.md §2), kept as
@@ -30,81 +30,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Reach ---------------------------------------------------------------- */
-
-void
-rq_reach_fini(rq_geos *g, rq_reach *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        rq_prepared_destroy(g, r->prep[i]); /* before its base geometry */
-        rq_geom_destroy(g, r->buf[i]);
-    }
-    free(r->prep);
-    free(r->buf);
-    memset(r, 0, sizeof *r);
-}
-
-rq_status
-rq_reach_build(rq_dataset *ds, rq_reach *r, rq_err *err)
-{
-    rq_geos *g = ds->geos;
-    rq_status rc = RQ_OK;
-    memset(r, 0, sizeof *r);
-    r->n = ds->n_structures;
-    r->buf = rq_xcalloc(r->n + 1, sizeof *r->buf);
-    r->prep = rq_xcalloc(r->n + 1, sizeof *r->prep);
-    for (size_t k = 0; k < ds->n_structures && rc == RQ_OK; k++) {
-        const rq_structure *st = &ds->structures[k];
-        rq_geom **discs = rq_xcalloc(st->n_sites + 1, sizeof *discs);
-        size_t n = 0;
-        for (size_t j = 0; j < st->n_sites; j++) {
-            const rq_site *s = &ds->sites[st->sites[j]];
-            rq_geom *pt = rq_geom_point(g, s->x, s->y);
-            /* 16 segments per quarter circle (method.md §2). */
-            discs[n] = pt ? rq_geom_buffer(g, pt, s->radius_km * 1000.0, 16, err) : NULL;
-            rq_geom_destroy(g, pt);
-            if (!discs[n]) {
-                rc = RQ_ERR_GEOS;
-                break;
-            }
-            n++;
-        }
-        if (rc == RQ_OK) {
-            r->buf[k] = rq_geom_union(g, (const rq_geom *const *)discs, n, err);
-            if (!r->buf[k] || !(r->prep[k] = rq_prepared_create(g, r->buf[k], err)))
-                rc = RQ_ERR_GEOS;
-        }
-        for (size_t j = 0; j < n; j++)
-            rq_geom_destroy(g, discs[j]);
-        free(discs);
-    }
-    if (rc != RQ_OK)
-        rq_reach_fini(g, r);
-    return rc;
-}
-
 /* ---- Coverage ratios -------------------------------------------------------- */
 
-/* The share of study commune `pos` (index in ds->area) that structure s
-** reaches. */
-struct cover {
-    size_t pos;
-    size_t s;
-    double ratio;
-};
-
+/* The shares found by one worker, or all of them. */
 struct covers {
-    struct cover *v;
+    rq_cover *v;
     size_t n, cap;
 };
 
 static int
 cmp_cover(const void *a, const void *b)
 {
-    const struct cover *x = a, *y = b;
+    const rq_cover *x = a, *y = b;
     if (x->pos != y->pos)
         return x->pos < y->pos ? -1 : 1;
-    return x->s < y->s ? -1 : x->s > y->s;
+    return x->structure < y->structure ? -1 : x->structure > y->structure;
 }
 
 /* area(c ∩ geom) / area(c), clamped to [0, 1]. */
@@ -164,11 +104,11 @@ cover_structure(rq_geos *g, struct cover_worker *w, rq_index *ix, size_t s, cons
         if (cov == 1)
             ratio = 1.0; /* a commune wholly inside gets exactly 1 */
         else if (hit == 1 && !share_of(g, c, buf, &ratio, &w->err))
-            rc = RQ_ERR_GEOS;
+            rc = rq_err_code(&w->err);
         if (rc != RQ_OK || ratio <= 0)
             continue;
         rq_grow((void **)&w->out.v, &w->out.cap, w->out.n + 1, sizeof *w->out.v);
-        w->out.v[w->out.n++] = (struct cover){(size_t)w->pos_of[ci], s, ratio};
+        w->out.v[w->out.n++] = (rq_cover){(size_t)w->pos_of[ci], s, ratio, 0, 0};
     }
     free(cand);
     return rc;
@@ -242,26 +182,26 @@ structure_covers(const rq_dataset *ds, const rq_reach *r, const long *pos_of, st
 
 /* couv_<k> of one commune from the covers [b, e) of that commune. */
 static rq_status
-category_share(rq_dataset *ds, const rq_reach *r, const rq_commune *c, const struct cover *b,
-               const struct cover *e, int k, double *out, rq_err *err)
+category_share(rq_dataset *ds, const rq_reach *r, const rq_commune *c, const rq_cover *b,
+               const rq_cover *e, int k, double *out, rq_err *err)
 {
     const rq_geom **parts = NULL;
     size_t n = 0, cap = 0;
     double best = 0;
     rq_status rc = RQ_OK;
-    for (const struct cover *p = b; p < e; p++) {
-        if (ds->structures[p->s].category != k)
+    for (const rq_cover *p = b; p < e; p++) {
+        if (ds->structures[p->structure].category != k)
             continue;
         best = p->ratio > best ? p->ratio : best;
         rq_grow((void **)&parts, &cap, n + 1, sizeof *parts);
-        parts[n++] = r->buf[p->s];
+        parts[n++] = r->buf[p->structure];
     }
     *out = best;
     if (n > 1 && best < 1.0) {
         /* Several structures of k reach part of c: measure their union. */
         rq_geom *u = rq_geom_union(ds->geos, parts, n, err);
         if (!u || !share_of(ds->geos, c, u, out, err))
-            rc = RQ_ERR_GEOS;
+            rc = rq_err_code(err);
         rq_geom_destroy(ds->geos, u);
     }
     free(parts);
@@ -428,23 +368,6 @@ accessibility(rq_dataset *ds, rq_results *res, rq_err *err)
 
 /* ---- Assembly ---------------------------------------------------------------- */
 
-void
-rq_results_fini(rq_geos *g, rq_results *res)
-{
-    for (size_t a = 0; a < res->n_ind; a++) {
-        free(res->ind[a].couv);
-        free(res->ind[a].nb);
-        free(res->ind[a].dist_km);
-        free(res->ind[a].temps_min);
-    }
-    free(res->ind);
-    for (size_t i = 0; i < res->n_gaps; i++)
-        rq_gap_zone_fini(g, &res->gaps[i]);
-    free(res->gaps);
-    rq_aggregates_fini(res);
-    memset(res, 0, sizeof *res);
-}
-
 static void
 alloc_indicators(const rq_dataset *ds, rq_results *res)
 {
@@ -508,7 +431,7 @@ rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *res, rq_err
             j++;
         unsigned phases = 0;
         for (size_t q = b; q < j; q++) {
-            const rq_structure *st = &ds->structures[cv.v[q].s];
+            const rq_structure *st = &ds->structures[cv.v[q].structure];
             /* Inclusive threshold on the unrounded ratio (method.md §3). */
             if (cv.v[q].ratio >= cfg->threshold) {
                 ind->nb[st->category]++;
@@ -523,6 +446,25 @@ rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *res, rq_err
         goto cleanup;
     nearest_sites(ds, res);
     rc = accessibility(ds, res, err);
+    /* The shares serve the orientation directory (src/outputs/annuaire.c),
+    ** with the structure's site nearest to the commune's point. */
+    for (size_t q = 0; q < cv.n; q++) {
+        rq_cover *v = &cv.v[q];
+        const rq_structure *st = &ds->structures[v->structure];
+        const rq_commune *c = &ds->communes[res->ind[v->pos].commune];
+        v->dist_km = INFINITY;
+        for (size_t i = 0; i < st->n_sites; i++) {
+            const rq_site *s = &ds->sites[st->sites[i]];
+            double km = hypot(s->x - c->rx, s->y - c->ry) / 1000.0;
+            if (km < v->dist_km) {
+                v->dist_km = km;
+                v->site = st->sites[i];
+            }
+        }
+    }
+    res->covers = cv.v;
+    res->n_covers = cv.n;
+    cv.v = NULL;
 cleanup:
     free(cv.v);
     free(pos_of);

@@ -49,8 +49,8 @@ rq_gaps_compute(rq_dataset *ds, rq_results *res, rq_err *err)
             if (flag[res->ind[a].commune])
                 res->ind[a].zone_trou_p[p] = zone_of[res->ind[a].commune];
     }
-    /* The zones' polygons are made by the outputs stage, which writes
-    ** communes.geojson meanwhile (rq_outputs_write). */
+    if (rc == RQ_OK)
+        rc = rq_gaps_union(ds, res->gaps, res->n_gaps, err);
     free(flag);
     free(missing);
     free(zone_of);
@@ -67,6 +67,8 @@ rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err)
 
     rq_progress_begin(&pr, "reach", quiet);
     rc = rq_reach_build(ds, &reach, err);
+    if (rc == RQ_OK)
+        rc = rq_reach_sites(ds, res, err);
     timing(res, "reach", rq_progress_end(&pr, rc == RQ_OK));
     if (rc != RQ_OK)
         goto cleanup;
@@ -84,7 +86,7 @@ rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err)
         goto cleanup;
 
     rq_progress_begin(&pr, "aggregates", quiet);
-    rq_aggregates_compute(ds, res);
+    rc = rq_aggregates_compute(ds, res, err);
     timing(res, "aggregates", rq_progress_end(&pr, rc == RQ_OK));
 cleanup:
     rq_reach_fini(ds->geos, &reach);

@@ -111,9 +111,12 @@ rq_cli_print_summary(FILE *f, const rq_dataset *ds, int all)
         by_level[c->dens_level]++;
     }
     char *area = rq_config_area_text(cfg);
-    fprintf(f, "study area: %s%s, metric CRS %s\n",
-            cfg->departements ? "départements " : cfg->metropole ? "metropolitan France: " : "région ", area,
-            cfg->crs);
+    if (cfg->metropole)
+        fprintf(f, "study area: metropolitan France (region = %s), metric CRS %s\n", area,
+                cfg->crs);
+    else
+        fprintf(f, "study area: %s %s, metric CRS %s\n",
+                cfg->departements ? "départements" : "région", area, cfg->crs);
     free(area);
     fprintf(f, "boundaries (%s)\n", cfg->communes.path);
     fprintf(f, "  %-48s %zu\n", "boundaries read", st->n_boundaries);

@@ -4,6 +4,7 @@
 
 #include "raquette/analysis.h"
 #include "raquette/io.h"
+#include "raquette/outputs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,14 @@ static const char run_usage[] =
     "usage: raquette run [-q|--quiet] [-v|--verbose] [--all] [--out DIR] [--name NAME] CONFIG\n"
     "\n"
     "Runs the whole analysis (load, harmonise, locate, reach, indicators, gaps,\n"
-    "aggregates) and writes communes.geojson, communes.csv, trous.geojson,\n"
-    "sites.geojson, agregats_*.csv and run.json into DIR/NAME/: DIR is the\n"
-    "configuration's [output] dir, NAME its [study] name. The files appear all at\n"
-    "once when the run succeeds; a failed or interrupted run leaves earlier outputs\n"
-    "untouched. DIR/NAME/ must be new, empty, or an earlier output of raquette.\n"
+    "aggregates) and writes into DIR/NAME/ the GeoJSON layers and CSV tables of\n"
+    "the method, NAME.gpkg (every layer, styled), NAME.qgs (a QGIS project),\n"
+    "NAME.xlsx, the orientation directory (annuaire.csv, structures_couverture.csv,\n"
+    "recouvrements.csv), QGIS styles (*.qml) and run.json; docs/outputs.md lists\n"
+    "them. DIR is the configuration's [output] dir, NAME its [study] name. The\n"
+    "files appear all at once when the run succeeds; a failed or interrupted run\n"
+    "leaves earlier outputs untouched. DIR/NAME/ must be new, empty, or an earlier\n"
+    "output of raquette.\n"
     "\n"
     "  --out DIR    the folder receiving NAME/ (as [output] dir)\n"
     "  --name NAME  run name (default: [study] name)\n"
@@ -162,7 +166,8 @@ rq_cli_run(int argc, char **argv)
     if (!quiet)
         rq_warnings_print(stderr, &ds->warnings, "warning: ", all ? 0 : RQ_WARN_DETAILS,
                           "all of them in run.json, or run again with --all");
-    rq_run_meta meta = {config, name, t_prep};
+    rq_run_meta meta = {config, name, t_prep, ""};
+    rq_run_meta_date(&meta);
     rq_status rc = rq_analysis_run(ds, &res, quiet, &err);
     if (rc == RQ_OK)
         rc = rq_outputs_write(ds, &res, &meta, od, quiet, &err);

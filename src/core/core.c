@@ -9,6 +9,7 @@
 */
 #include "raquette/core.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -23,6 +24,13 @@
 #include <time.h>
 
 static rq_log_level g_log_level = RQ_LOG_INFO;
+
+rq_status
+rq_err_code(const rq_err *err)
+{
+    assert(err->code != RQ_OK);
+    return err->code != RQ_OK ? err->code : RQ_ERR_INTERNAL;
+}
 
 rq_status
 rq_err_set(rq_err *err, rq_status code, const char *fmt, ...)

@@ -148,3 +148,22 @@ rq_crs_area_of_use(const char *crs, rq_lonlat_box *box, char *name, size_t names
     proj_context_destroy(ctx);
     return ok;
 }
+
+char *
+rq_crs_wkt(const char *crs)
+{
+    char *out = NULL;
+    PJ_CONTEXT *ctx = proj_context_create();
+    if (!ctx)
+        return NULL;
+    proj_log_func(ctx, NULL, quiet_log);
+    PJ *pj = proj_create(ctx, crs);
+    const char *const opts[] = {"MULTILINE=NO", NULL};
+    const char *wkt = pj ? proj_as_wkt(ctx, pj, PJ_WKT2_2019, opts) : NULL;
+    if (wkt)
+        out = rq_xstrdup(wkt);
+    if (pj)
+        proj_destroy(pj);
+    proj_context_destroy(ctx);
+    return out;
+}

@@ -164,12 +164,12 @@ rq_io_read(const rq_read_spec *spec, rq_row_fn fn, void *ud, rq_diag *diag, rq_r
     memset(info, 0, sizeof *info);
 
     if (!(ds = open_vector(spec, err))) {
-        rc = RQ_ERR_INPUT;
+        rc = rq_err_code(err);
         goto cleanup;
     }
     OGRLayerH lyr = pick_layer(ds, spec, err);
     if (!lyr) {
-        rc = RQ_ERR_INPUT;
+        rc = rq_err_code(err);
         goto cleanup;
     }
     info->driver = rq_xstrdup(GDALGetDriverShortName(GDALGetDatasetDriver(ds)));

@@ -1,20 +1,26 @@
-/* writer.c - one-layer GeoJSON and CSV outputs through OGR.
+/* writer.c - output layers through OGR: one-layer GeoJSON and CSV files,
+** and layers of multi-layer datasets (GeoPackage, XLSX workbook).
 **
 ** Why GDAL writes into /vsimem/ first: in GDAL 3.6.2 the GeoJSON driver
 ** ignores the result of its writes (checked: on a full 1 MB tmpfs it
 ** returns OGRERR_NONE for every feature, reports no error at GDALClose and
 ** leaves a truncated file), and the CSV driver fails CreateFeature without
 ** any message. Writing the finished file ourselves with rq_io_write_file
-** turns a full disk into a clear error. Outputs are a few tens of MB at
-** most (a région's communes), so holding one file in memory is fine.
+** turns a full disk into a clear error, and creates every file the same
+** way (new, never through a link). Outputs are tens of MB at most, so
+** holding one file in memory is fine.
 **
 ** Number formats (checked on GDAL 3.6.2, restated in docs/outputs.md):
 ** values are rounded here to the field's decimals. GeoJSON ignores the OGR
 ** width and precision and prints "%.15g" (SIGNIFICANT_FIGURES=15 below),
-** with ".0" added to whole numbers: 0.5, 1.0, 0.1235, 1234567.89. CSV
-** prints "%.<d>f" when the field has a width, so every real field gets one
-** and the CSV holds exactly d decimals: 0.5000, 1.0000, 0.1235, and
-** 1234567.89 for d = 2.
+** with ".0" added to whole numbers: 0.5, 1.0, 0.1235, 1234567.89. CSV real
+** cells are formatted here, "%.<d>f" (decimal comma for the French
+** dialect), and handed to GDAL as text, so CSV holds exactly d decimals:
+** 0.5000, 1.0000, 0.1235. GeoPackage and XLSX store the rounded double.
+**
+** The .csvt beside a CSV is written here, not by GDAL: QGIS 3.22 rejects a
+** whole .csvt that names Integer64 (docs/gis-facts), so integers are
+** "Integer", reals "Real" and texts "String".
 */
 #include "raquette/writer.h"
 
@@ -28,32 +34,47 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-/* Commit every this many features when the driver has transactions (none
-** of GeoJSON and CSV do today; kept for GPKG-like drivers, style.md §3.12). */
+/* Commit every this many features in datasets with transactions (GPKG). */
 #define COMMIT_EVERY 100000
-/* Width given to real fields: it only switches the CSV driver to "%.<d>f"
-** and appears in the .csvt as Real(24.d); values are never padded or cut. */
+/* Width given to real fields: the GeoPackage and XLSX drivers keep it as a
+** hint; values are never padded or cut. */
 #define REAL_WIDTH 24
 #define MAX_DECIMALS 15
 
-struct rq_writer {
+/* A dataset that GDAL writes in a private /vsimem/ folder; at finish every
+** file it made there is copied to disk beside `path`. */
+typedef struct memds {
     char *path;    /* final file on disk */
-    char *mem_dir; /* private /vsimem/ folder that GDAL writes into */
-    rq_out_format fmt;
+    char *mem_dir; /* private /vsimem/ folder */
+    GDALDatasetH ds;
+    int in_txn;
+    size_t pending; /* features since the last commit */
+} memds;
+
+struct rq_writer {
+    memds *own;        /* the one-layer file it writes, NULL in an rq_vout */
+    rq_vout *vout;     /* the dataset it is a layer of, or NULL */
+    const char *path;  /* for messages: own->path or the vout's */
+    rq_out_format fmt; /* of a one-layer file */
     rq_out_geom gtype;
     rq_field_type *types;
     double *scale; /* 10^decimals, real fields only */
+    int *decimals;
     size_t n_fields;
-    GDALDatasetH ds;
-    OGRLayerH lyr;    /* borrowed from ds */
+    OGRLayerH lyr;    /* borrowed from the dataset */
     OGRFeatureH feat; /* the feature being filled */
-    int in_txn;
-    size_t pending; /* features since the last commit */
     size_t count;
+    char *csvt; /* the .csvt line of a CSV */
+};
+
+struct rq_vout {
+    memds m;
+    rq_vout_format fmt;
 };
 
 static rq_status
@@ -91,21 +112,150 @@ ends_with_ci(const char *s, const char *suffix)
     return n >= m && EQUAL(s + n - m, suffix);
 }
 
+/* ---- The dataset in memory ------------------------------------------------- */
+
+/* GDAL would happily write to memory: catch a missing folder now rather
+** than after the whole dataset has been built. */
 static rq_status
-check_definition(const char *path, rq_out_format fmt, const rq_field_def *fields, size_t n_fields,
-                 rq_out_geom gtype, const char *srs, rq_err *err)
+check_folder(const char *path, rq_err *err)
 {
     if (!path || !*path || !*base_name(path))
         return rq_err_set(err, RQ_ERR_INTERNAL, "output path '%s' is not a file name",
                           path ? path : "(null)");
-    if (fmt == RQ_OUT_CSV && gtype != RQ_OUT_NOGEOM)
-        return rq_err_set(err, RQ_ERR_INTERNAL, "%s: CSV outputs carry no geometry", path);
-    /* The CSV driver turns a path without .csv into a folder of layers. */
-    if (fmt == RQ_OUT_CSV && !ends_with_ci(path, ".csv"))
-        return rq_err_set(err, RQ_ERR_INTERNAL, "%s: a CSV output must end in .csv", path);
-    if ((gtype == RQ_OUT_NOGEOM) != (srs == NULL))
-        return rq_err_set(err, RQ_ERR_INTERNAL,
-                          "%s: a CRS must be given exactly when the layer has geometries", path);
+    char *dir = dir_prefix(path);
+    struct stat st;
+    int ok = stat(*dir ? dir : ".", &st) == 0 && S_ISDIR(st.st_mode);
+    rq_status rc =
+        ok ? RQ_OK
+           : rq_err_set(err, RQ_ERR_IO, "%s: the folder %s does not exist", path, *dir ? dir : ".");
+    free(dir);
+    return rc;
+}
+
+static rq_status
+memds_create(memds *m, const char *path, const char *driver, const void *owner, rq_err *err)
+{
+    memset(m, 0, sizeof *m);
+    rq_status rc = check_folder(path, err);
+    if (rc != RQ_OK)
+        return rc;
+    m->path = rq_xstrdup(path);
+    /* The owner's address makes the folder unique among live datasets. */
+    m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
+    GDALDriverH drv = GDALGetDriverByName(driver);
+    if (!drv)
+        return rq_err_set(err, RQ_ERR_GDAL, "%s: the GDAL %s driver is not available", path,
+                          driver);
+    /* The CSV driver checks that the folder of a new file exists, and a
+    ** /vsimem/ folder exists only once made. */
+    if (VSIMkdir(m->mem_dir, 0777) != 0)
+        return rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, m->mem_dir);
+    char *mem_path = rq_xasprintf("%s/%s", m->mem_dir, base_name(path));
+    CPLErrorReset();
+    m->ds = GDALCreate(drv, mem_path, 0, 0, 0, GDT_Unknown, NULL);
+    free(mem_path);
+    if (!m->ds)
+        return gdal_error(err, path, "GDAL cannot create the file");
+    if (GDALDatasetTestCapability(m->ds, ODsCTransactions)) {
+        if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
+            return gdal_error(err, path, "cannot start a transaction");
+        m->in_txn = 1;
+    }
+    return RQ_OK;
+}
+
+/* Commits in batches (style.md §3.12): one transaction of millions of rows
+** would hold them all in SQLite's journal. */
+static rq_status
+memds_feature_added(memds *m, rq_err *err)
+{
+    if (!m->in_txn || ++m->pending < COMMIT_EVERY)
+        return RQ_OK;
+    m->pending = 0;
+    m->in_txn = 0;
+    if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
+        return gdal_error(err, m->path, "cannot commit the transaction");
+    if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
+        return gdal_error(err, m->path, "cannot start a transaction");
+    m->in_txn = 1;
+    return RQ_OK;
+}
+
+/* Copies every file GDAL made in the memory folder beside m->path. */
+static rq_status
+flush_to_disk(const memds *m, rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    char *dir = dir_prefix(m->path);
+    char **names = VSIReadDir(m->mem_dir);
+    int n = CSLCount(names), found = 0;
+    /* A fixed order keeps the sequence of writes the same on every run. */
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof *names, rq_cmp_strp);
+    for (int i = 0; i < n && rc == RQ_OK; i++) {
+        if (strcmp(names[i], ".") == 0 || strcmp(names[i], "..") == 0)
+            continue;
+        char *src = rq_xasprintf("%s/%s", m->mem_dir, names[i]);
+        char *dst = rq_xasprintf("%s%s", dir, names[i]);
+        vsi_l_offset len = 0;
+        GByte *buf = VSIGetMemFileBuffer(src, &len, FALSE);
+        if (!buf && len != 0)
+            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: lost the file GDAL wrote in memory", dst);
+        else if (len > SIZE_MAX)
+            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: file too large", dst);
+        else
+            rc = rq_io_write_file(dst, buf ? (const void *)buf : "", (size_t)len, err);
+        found += strcmp(names[i], base_name(m->path)) == 0;
+        free(src);
+        free(dst);
+    }
+    if (rc == RQ_OK && !found)
+        rc = rq_err_set(err, RQ_ERR_GDAL, "%s: GDAL wrote no file", m->path);
+    CSLDestroy(names);
+    free(dir);
+    return rc;
+}
+
+/* Closes the dataset and, when ok, writes its files to disk; always frees
+** what m holds. */
+static rq_status
+memds_finish(memds *m, int ok, rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    if (m->ds && m->in_txn) {
+        m->in_txn = 0;
+        CPLErrorReset();
+        if (!ok)
+            (void)GDALDatasetRollbackTransaction(m->ds);
+        else if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
+            rc = gdal_error(err, m->path, "cannot commit the transaction");
+    }
+    if (m->ds) {
+        /* GDALClose returns void in 3.6 and drivers write at close: a
+        ** failure shows only in the error state (style.md §3.7). */
+        CPLErrorReset();
+        GDALClose(m->ds);
+        m->ds = NULL;
+        if (ok && rc == RQ_OK && CPLGetLastErrorType() >= CE_Failure)
+            rc = gdal_error(err, m->path, "GDAL failed to finish the file");
+    }
+    if (ok && rc == RQ_OK)
+        rc = flush_to_disk(m, err);
+    if (m->mem_dir)
+        VSIRmdirRecursive(m->mem_dir);
+    free(m->mem_dir);
+    free(m->path);
+    memset(m, 0, sizeof *m);
+    /* Do not leave a warning (e.g. no CRS on a table) as the error state. */
+    CPLErrorReset();
+    return ok ? rc : RQ_OK;
+}
+
+/* ---- Layers ---------------------------------------------------------------- */
+
+static rq_status
+check_fields(const char *path, const rq_field_def *fields, size_t n_fields, rq_err *err)
+{
     if (n_fields > INT32_MAX)
         return rq_err_set(err, RQ_ERR_INTERNAL, "%s: too many fields", path);
     for (size_t i = 0; i < n_fields; i++) {
@@ -120,16 +270,13 @@ check_definition(const char *path, rq_out_format fmt, const rq_field_def *fields
                 return rq_err_set(err, RQ_ERR_INTERNAL, "%s: field %s is defined twice", path,
                                   fields[i].name);
     }
-    /* GDAL would happily write to memory; catch a missing folder now rather
-    ** than after the whole layer has been built. */
-    char *dir = dir_prefix(path);
-    struct stat st;
-    int ok = stat(*dir ? dir : ".", &st) == 0 && S_ISDIR(st.st_mode);
-    rq_status rc =
-        ok ? RQ_OK
-           : rq_err_set(err, RQ_ERR_IO, "%s: the folder %s does not exist", path, *dir ? dir : ".");
-    free(dir);
-    return rc;
+    return RQ_OK;
+}
+
+static int
+is_csv(const rq_writer *w)
+{
+    return !w->vout && (w->fmt == RQ_OUT_CSV || w->fmt == RQ_OUT_CSV_FR);
 }
 
 /* Starts a fresh feature with every field null: OGR leaves unset fields out
@@ -148,10 +295,14 @@ new_feature(rq_writer *w, rq_err *err)
 static rq_status
 create_fields(rq_writer *w, const rq_field_def *fields, rq_err *err)
 {
+    size_t len = 0, cap = 0;
     for (size_t i = 0; i < w->n_fields; i++) {
         OGRFieldType t = fields[i].type == RQ_FT_STRING ? OFTString
                          : fields[i].type == RQ_FT_INT  ? OFTInteger64
                                                         : OFTReal;
+        /* CSV reals are formatted here and handed over as text. */
+        if (is_csv(w) && t == OFTReal)
+            t = OFTString;
         OGRFieldDefnH fd = OGR_Fld_Create(fields[i].name, t);
         if (t == OFTReal) {
             OGR_Fld_SetWidth(fd, REAL_WIDTH);
@@ -166,6 +317,16 @@ create_fields(rq_writer *w, const rq_field_def *fields, rq_err *err)
             snprintf(what, sizeof what, "cannot create field %s", fields[i].name);
             return gdal_error(err, w->path, what);
         }
+        if (is_csv(w)) {
+            static const char *const csvt[] = {"String", "Integer", "Real"};
+            const char *type = csvt[fields[i].type];
+            rq_grow((void **)&w->csvt, &cap, len + strlen(type) + 3, 1);
+            len += (size_t)snprintf(w->csvt + len, cap - len, "%s%s", i ? "," : "", type);
+        }
+    }
+    if (is_csv(w)) {
+        rq_grow((void **)&w->csvt, &cap, len + 2, 1);
+        memcpy(w->csvt + len, "\n", 2);
     }
     return RQ_OK;
 }
@@ -176,72 +337,29 @@ ogr_geom_type(rq_out_geom g)
     return g == RQ_OUT_POINT ? wkbPoint : g == RQ_OUT_POLYGON ? wkbMultiPolygon : wkbNone;
 }
 
-/* Frees everything; the caller has already closed or abandoned ds. */
 static void
 free_writer(rq_writer *w)
 {
     if (w->feat)
         OGR_F_Destroy(w->feat);
-    if (w->ds) {
-        if (w->in_txn)
-            (void)GDALDatasetRollbackTransaction(w->ds);
-        GDALClose(w->ds);
+    if (w->own) {
+        (void)memds_finish(w->own, 0, NULL);
+        free(w->own);
     }
-    if (w->mem_dir)
-        VSIRmdirRecursive(w->mem_dir);
-    free(w->mem_dir);
-    free(w->path);
     free(w->types);
     free(w->scale);
+    free(w->decimals);
+    free(w->csvt);
     free(w);
 }
 
-rq_writer *
-rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
-               const rq_field_def *fields, size_t n_fields, rq_out_geom gtype, const char *srs,
-               rq_err *err)
+/* The layer creation options of w's format and the caller's extra ones
+** (a NULL-terminated list to free with CSLDestroy). */
+static char **
+layer_options(const rq_writer *w, const char *const *extra)
 {
-    rq_writer *w = NULL;
-    OGRSpatialReferenceH hsrs = NULL;
     char **lco = NULL;
-    char *mem_path = NULL;
-    rq_status rc = check_definition(path, fmt, fields, n_fields, gtype, srs, err);
-    if (rc != RQ_OK)
-        goto cleanup;
-
-    w = rq_xcalloc(1, sizeof *w);
-    w->path = rq_xstrdup(path);
-    w->fmt = fmt;
-    w->gtype = gtype;
-    w->n_fields = n_fields;
-    w->types = rq_xcalloc(n_fields ? n_fields : 1, sizeof *w->types);
-    w->scale = rq_xcalloc(n_fields ? n_fields : 1, sizeof *w->scale);
-    for (size_t i = 0; i < n_fields; i++) {
-        w->types[i] = fields[i].type;
-        w->scale[i] = pow(10.0, fields[i].type == RQ_FT_REAL ? fields[i].decimals : 0);
-    }
-    /* The writer's address makes the folder unique among live writers. */
-    w->mem_dir = rq_xasprintf("/vsimem/raquette-writer-%p", (void *)w);
-    mem_path = rq_xasprintf("%s/%s", w->mem_dir, base_name(path));
-
-    GDALDriverH drv = GDALGetDriverByName(fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV");
-    if (!drv) {
-        rc = rq_err_set(err, RQ_ERR_GDAL, "%s: the GDAL %s driver is not available", path,
-                        fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV");
-        goto cleanup;
-    }
-    if (srs) {
-        hsrs = OSRNewSpatialReference(NULL);
-        CPLErrorReset();
-        if (OSRSetFromUserInput(hsrs, srs) != OGRERR_NONE) {
-            rc = rq_err_set(err, RQ_ERR_INPUT, "%s: unknown CRS '%s' (%s)", path, srs,
-                            CPLGetLastErrorMsg());
-            goto cleanup;
-        }
-        /* GDAL 3 would otherwise take EPSG axis order (style.md §3.1). */
-        OSRSetAxisMappingStrategy(hsrs, OAMS_TRADITIONAL_GIS_ORDER);
-    }
-    if (fmt == RQ_OUT_GEOJSON) {
+    if (!w->vout && w->fmt == RQ_OUT_GEOJSON) {
         /* RFC 7946: lon/lat WGS 84, right-hand rule. 6 decimals of a degree
         ** is about 0.11 m in latitude, below the accuracy of the boundaries. */
         lco = CSLSetNameValue(lco, "RFC7946", "YES");
@@ -258,51 +376,101 @@ rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
         ** MultiPolygon back into a Polygon while reprojecting (checked);
         ** our areas are far from the antimeridian, so nothing is lost. */
         lco = CSLSetNameValue(lco, "WRAPDATELINE", "NO");
-    } else {
+    } else if (is_csv(w)) {
         /* IF_NEEDED quotes only cells with a separator, quote or newline, so
-        ** that "01001" stays 01001; the .csvt tells QGIS it is a String. */
-        lco = CSLSetNameValue(lco, "SEPARATOR", "COMMA");
+        ** that "01001" stays 01001; the .csvt tells QGIS it is a String.
+        ** French spreadsheets expect ';', and a byte order mark to read
+        ** UTF-8 (docs/gis-facts). */
+        int fr = w->fmt == RQ_OUT_CSV_FR;
+        lco = CSLSetNameValue(lco, "SEPARATOR", fr ? "SEMICOLON" : "COMMA");
         lco = CSLSetNameValue(lco, "LINEFORMAT", "LF");
         lco = CSLSetNameValue(lco, "STRING_QUOTING", "IF_NEEDED");
-        lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
-        lco = CSLSetNameValue(lco, "WRITE_BOM", "NO");
+        lco = CSLSetNameValue(lco, "CREATE_CSVT", "NO");
+        lco = CSLSetNameValue(lco, "WRITE_BOM", fr ? "YES" : "NO");
     }
+    for (const char *const *e = extra; e && *e; e++)
+        lco = CSLAddString(lco, *e);
+    return lco;
+}
 
-    /* The CSV driver checks that the folder of a new file exists, and a
-    ** /vsimem/ folder exists only once made. */
-    if (VSIMkdir(w->mem_dir, 0777) != 0) {
-        rc = rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, w->mem_dir);
-        goto cleanup;
+/* Creates the layer of w in ds (borrowed) with its fields. */
+static rq_status
+open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name, const rq_field_def *fields,
+           const char *srs, const char *const *options, rq_err *err)
+{
+    OGRSpatialReferenceH hsrs = NULL;
+    char **lco = layer_options(w, options);
+    rq_status rc = RQ_OK;
+    w->types = rq_xcalloc(w->n_fields + 1, sizeof *w->types);
+    w->scale = rq_xcalloc(w->n_fields + 1, sizeof *w->scale);
+    w->decimals = rq_xcalloc(w->n_fields + 1, sizeof *w->decimals);
+    for (size_t i = 0; i < w->n_fields; i++) {
+        w->types[i] = fields[i].type;
+        w->decimals[i] = fields[i].type == RQ_FT_REAL ? fields[i].decimals : 0;
+        w->scale[i] = pow(10.0, w->decimals[i]);
     }
-    CPLErrorReset();
-    w->ds = GDALCreate(drv, mem_path, 0, 0, 0, GDT_Unknown, NULL);
-    if (!w->ds) {
-        rc = gdal_error(err, path, "GDAL cannot create the file");
-        goto cleanup;
-    }
-    w->lyr = GDALDatasetCreateLayer(w->ds, layer_name ? layer_name : "", hsrs, ogr_geom_type(gtype),
-                                    lco);
-    if (!w->lyr) {
-        rc = gdal_error(err, path, "GDAL cannot create the layer");
-        goto cleanup;
-    }
-    if ((rc = create_fields(w, fields, err)) != RQ_OK)
-        goto cleanup;
-    if (GDALDatasetTestCapability(w->ds, ODsCTransactions)) {
-        if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
-            rc = gdal_error(err, path, "cannot start a transaction");
+    if (srs) {
+        hsrs = OSRNewSpatialReference(NULL);
+        CPLErrorReset();
+        if (OSRSetFromUserInput(hsrs, srs) != OGRERR_NONE) {
+            rc = rq_err_set(err, RQ_ERR_INPUT, "%s: unknown CRS '%s' (%s)", w->path, srs,
+                            CPLGetLastErrorMsg());
             goto cleanup;
         }
-        w->in_txn = 1;
+        /* GDAL 3 would otherwise take EPSG axis order (style.md §3.1). */
+        OSRSetAxisMappingStrategy(hsrs, OAMS_TRADITIONAL_GIS_ORDER);
     }
-    rc = new_feature(w, err);
-
+    CPLErrorReset();
+    w->lyr = GDALDatasetCreateLayer(ds, layer_name ? layer_name : "", hsrs,
+                                    ogr_geom_type(w->gtype), lco);
+    if (!w->lyr) {
+        rc = gdal_error(err, w->path, "GDAL cannot create the layer");
+        goto cleanup;
+    }
+    if ((rc = create_fields(w, fields, err)) == RQ_OK)
+        rc = new_feature(w, err);
 cleanup:
     CSLDestroy(lco);
     if (hsrs)
         OSRRelease(hsrs); /* the layer keeps its own reference */
-    free(mem_path);
-    if (rc != RQ_OK && w) {
+    return rc;
+}
+
+rq_writer *
+rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
+               const rq_field_def *fields, size_t n_fields, rq_out_geom gtype, const char *srs,
+               rq_err *err)
+{
+    rq_writer *w = NULL;
+    rq_status rc = check_fields(path, fields, n_fields, err);
+    int csv = fmt == RQ_OUT_CSV || fmt == RQ_OUT_CSV_FR;
+    if (rc != RQ_OK)
+        return NULL;
+    if (csv && gtype != RQ_OUT_NOGEOM) {
+        rq_err_set(err, RQ_ERR_INTERNAL, "%s: CSV outputs carry no geometry", path);
+        return NULL;
+    }
+    /* The CSV driver turns a path without .csv into a folder of layers. */
+    if (csv && !ends_with_ci(path, ".csv")) {
+        rq_err_set(err, RQ_ERR_INTERNAL, "%s: a CSV output must end in .csv", path);
+        return NULL;
+    }
+    if ((gtype == RQ_OUT_NOGEOM) != (srs == NULL)) {
+        rq_err_set(err, RQ_ERR_INTERNAL,
+                   "%s: a CRS must be given exactly when the layer has geometries", path);
+        return NULL;
+    }
+    w = rq_xcalloc(1, sizeof *w);
+    w->fmt = fmt;
+    w->gtype = gtype;
+    w->n_fields = n_fields;
+    w->own = rq_xcalloc(1, sizeof *w->own);
+    if ((rc = memds_create(w->own, path, fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV", w, err)) ==
+        RQ_OK) {
+        w->path = w->own->path;
+        rc = open_layer(w, w->own->ds, layer_name, fields, srs, NULL, err);
+    }
+    if (rc != RQ_OK) {
         free_writer(w);
         w = NULL;
     }
@@ -324,9 +492,9 @@ rq_writer_set_string(rq_writer *w, size_t field, const char *v)
     /* Null and "" are the same empty cell in CSV; GeoJSON gets null. */
     if (!v || !*v) {
         OGR_F_SetFieldNull(w->feat, (int)field);
-    } else if (w->fmt == RQ_OUT_CSV && starts_formula(v)) {
+    } else if ((is_csv(w) || (w->vout && w->vout->fmt == RQ_VOUT_XLSX)) && starts_formula(v)) {
         /* Neutralised as OWASP recommends: a leading quote makes it text.
-        ** GeoJSON keeps every value verbatim (docs/outputs.md). */
+        ** GeoJSON and GeoPackage keep every value verbatim (docs/outputs.md). */
         char *safe = rq_xasprintf("'%s", v);
         OGR_F_SetFieldString(w->feat, (int)field, safe);
         free(safe);
@@ -356,7 +524,20 @@ rq_writer_set_real(rq_writer *w, size_t field, double v)
     }
     if (r == 0.0)
         r = 0.0; /* -0 would print as -0.0 / -0.0000 */
-    OGR_F_SetFieldDouble(w->feat, (int)field, r);
+    if (!is_csv(w)) {
+        OGR_F_SetFieldDouble(w->feat, (int)field, r);
+        return;
+    }
+    /* "%.<d>f" of the rounded value is exactly that decimal; CPLsnprintf
+    ** ignores the locale. */
+    char buf[400];
+    CPLsnprintf(buf, sizeof buf, "%.*f", w->decimals[field], r);
+    if (w->fmt == RQ_OUT_CSV_FR) {
+        char *dot = strchr(buf, '.');
+        if (dot)
+            *dot = ',';
+    }
+    OGR_F_SetFieldString(w->feat, (int)field, buf);
 }
 
 void
@@ -414,58 +595,14 @@ rq_writer_add(rq_writer *w, rq_err *err)
     OGR_F_Destroy(w->feat); /* CreateFeature does not take it */
     w->feat = NULL;
     w->count++;
-    if (w->in_txn && ++w->pending >= COMMIT_EVERY) {
-        w->pending = 0;
-        w->in_txn = 0;
-        if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
-            return gdal_error(err, w->path, "cannot commit the transaction");
-        if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE)
-            return gdal_error(err, w->path, "cannot start a transaction");
-        w->in_txn = 1;
-    }
-    return new_feature(w, err);
+    rq_status rc = memds_feature_added(w->vout ? &w->vout->m : w->own, err);
+    return rc == RQ_OK ? new_feature(w, err) : rc;
 }
 
 size_t
 rq_writer_count(const rq_writer *w)
 {
     return w ? w->count : 0;
-}
-
-/* Copies every file GDAL made in the memory folder (the layer file and, for
-** CSV, its .csvt) beside w->path. */
-static rq_status
-flush_to_disk(rq_writer *w, rq_err *err)
-{
-    rq_status rc = RQ_OK;
-    char *dir = dir_prefix(w->path);
-    char **names = VSIReadDir(w->mem_dir);
-    int n = CSLCount(names), found = 0;
-    /* A fixed order keeps the sequence of writes the same on every run. */
-    if (n > 1)
-        qsort(names, (size_t)n, sizeof *names, rq_cmp_strp);
-    for (int i = 0; i < n && rc == RQ_OK; i++) {
-        if (strcmp(names[i], ".") == 0 || strcmp(names[i], "..") == 0)
-            continue;
-        char *src = rq_xasprintf("%s/%s", w->mem_dir, names[i]);
-        char *dst = rq_xasprintf("%s%s", dir, names[i]);
-        vsi_l_offset len = 0;
-        GByte *buf = VSIGetMemFileBuffer(src, &len, FALSE);
-        if (!buf && len != 0)
-            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: lost the file GDAL wrote in memory", dst);
-        else if (len > SIZE_MAX)
-            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: file too large", dst);
-        else
-            rc = rq_io_write_file(dst, buf ? (const void *)buf : "", (size_t)len, err);
-        found += strcmp(names[i], base_name(w->path)) == 0;
-        free(src);
-        free(dst);
-    }
-    if (rc == RQ_OK && !found)
-        rc = rq_err_set(err, RQ_ERR_GDAL, "%s: GDAL wrote no file", w->path);
-    CSLDestroy(names);
-    free(dir);
-    return rc;
 }
 
 rq_status
@@ -476,27 +613,16 @@ rq_writer_close(rq_writer *w, rq_err *err)
         return RQ_OK;
     OGR_F_Destroy(w->feat);
     w->feat = NULL;
-    if (w->in_txn) {
-        w->in_txn = 0;
-        CPLErrorReset();
-        if (GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE) {
-            rc = gdal_error(err, w->path, "cannot commit the transaction");
-            (void)GDALDatasetRollbackTransaction(w->ds);
-        }
+    if (w->own) {
+        /* The .csvt goes beside the file once the file is there; finishing
+        ** frees the path, so its name is made first. */
+        char *csvt = w->csvt ? rq_xasprintf("%st", w->own->path) : NULL;
+        rc = memds_finish(w->own, 1, err);
+        if (rc == RQ_OK && csvt)
+            rc = rq_io_write_file(csvt, w->csvt, strlen(w->csvt), err);
+        free(csvt);
     }
-    /* GDALClose returns void in 3.6 and drivers write at close: a failure
-    ** shows only in the error state (style.md §3.7). Warnings do not count. */
-    CPLErrorReset();
-    GDALClose(w->ds);
-    w->ds = NULL;
-    if (rc == RQ_OK && CPLGetLastErrorType() >= CE_Failure)
-        rc = gdal_error(err, w->path, "GDAL failed to finish the file");
-    if (rc == RQ_OK)
-        rc = flush_to_disk(w, err);
     free_writer(w);
-    /* Do not leave a warning (e.g. no CRS on a table) as the error state. */
-    if (rc == RQ_OK)
-        CPLErrorReset();
     return rc;
 }
 
@@ -507,4 +633,100 @@ rq_writer_abort(rq_writer *w)
         return;
     free_writer(w);
     CPLErrorReset();
+}
+
+rq_status
+rq_writer_finish(rq_writer *w, rq_status rc, rq_err *err)
+{
+    if (!w)
+        return rc != RQ_OK ? rc : rq_err_code(err);
+    if (rc == RQ_OK)
+        return rq_writer_close(w, err);
+    rq_writer_abort(w);
+    return rc;
+}
+
+/* ---- Multi-layer datasets -------------------------------------------------- */
+
+rq_vout *
+rq_vout_create(const char *path, rq_vout_format fmt, const char *date, rq_err *err)
+{
+    rq_vout *v = rq_xcalloc(1, sizeof *v);
+    v->fmt = fmt;
+    /* The GeoPackage driver stamps gpkg_contents.last_change with the
+    ** current time unless OGR_CURRENT_DATE says otherwise; thread-local:
+    ** other products write meanwhile. */
+    if (date) {
+        char stamp[40];
+        snprintf(stamp, sizeof stamp, "%.10sT00:00:00Z", date);
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", stamp);
+    }
+    if (memds_create(&v->m, path, fmt == RQ_VOUT_GPKG ? "GPKG" : "XLSX", v, err) != RQ_OK) {
+        rq_vout_abort(v);
+        return NULL;
+    }
+    return v;
+}
+
+rq_writer *
+rq_vout_layer(rq_vout *v, const char *layer_name, const rq_field_def *fields, size_t n_fields,
+              rq_out_geom gtype, const char *srs, const char *const *options, rq_err *err)
+{
+    if (check_fields(v->m.path, fields, n_fields, err) != RQ_OK)
+        return NULL;
+    rq_writer *w = rq_xcalloc(1, sizeof *w);
+    w->vout = v;
+    w->path = v->m.path;
+    w->gtype = gtype;
+    w->n_fields = n_fields;
+    if (open_layer(w, v->m.ds, layer_name, fields, srs, options, err) != RQ_OK) {
+        free_writer(w);
+        return NULL;
+    }
+    return w;
+}
+
+rq_status
+rq_vout_exec(rq_vout *v, const char *sql, rq_err *err)
+{
+    CPLErrorReset();
+    OGRLayerH r = GDALDatasetExecuteSQL(v->m.ds, sql, NULL, NULL);
+    if (r)
+        GDALDatasetReleaseResultSet(v->m.ds, r);
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return gdal_error(err, v->m.path, "SQL failed");
+    return RQ_OK;
+}
+
+rq_status
+rq_vout_set_metadata(rq_vout *v, const char *layer_name, const char *const *kv, rq_err *err)
+{
+    GDALMajorObjectH obj = layer_name ? GDALDatasetGetLayerByName(v->m.ds, layer_name) : v->m.ds;
+    if (!obj)
+        return rq_err_set(err, RQ_ERR_INTERNAL, "%s: no layer %s", v->m.path, layer_name);
+    CPLErrorReset();
+    if (GDALSetMetadata(obj, (char **)(uintptr_t)kv, NULL) != CE_None)
+        return gdal_error(err, v->m.path, "cannot write the metadata");
+    return RQ_OK;
+}
+
+rq_status
+rq_vout_close(rq_vout *v, rq_err *err)
+{
+    if (!v)
+        return RQ_OK;
+    rq_status rc = memds_finish(&v->m, 1, err);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    free(v);
+    return rc;
+}
+
+void
+rq_vout_abort(rq_vout *v)
+{
+    if (!v)
+        return;
+    (void)memds_finish(&v->m, 0, NULL);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    free(v);
 }

@@ -373,7 +373,7 @@ test_writer_full_disk(void **state)
     rq_err err = {0};
     char *root = rq_test_tmpdir();
     char *path = rq_xasprintf("%s/x.geojson", root);
-    const rq_field_def f[] = {{"a", RQ_FT_REAL, 2}};
+    const rq_field_def f[] = {{"a", RQ_FT_REAL, 2, NULL}};
     rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, "x", f, 1, RQ_OUT_NOGEOM, NULL, &err);
     if (!w)
         fail_msg("%s", err.msg);

@@ -1,5 +1,5 @@
 /* test_writer.c - GeoJSON/CSV layers and JSON documents (src/io/writer.c,
-** runjson.c). The output folder is tested in test_outdir.c.
+** json.c). The output folder is tested in test_outdir.c.
 **
 ** The square of the GeoJSON test is x 700-701 km, y 6300-6301 km in
 ** EPSG:2154. Its corners in lon/lat were computed independently with
@@ -73,9 +73,10 @@ wkb_point(unsigned char *buf, double x, double y)
 /* ---- the test layer --------------------------------------------------- */
 
 static const rq_field_def fields[] = {
-    {"code", RQ_FT_STRING, 0}, {"nom", RQ_FT_STRING, 0},          {"population", RQ_FT_INT, 0},
-    {"part", RQ_FT_REAL, 4},   {"superficie_km2", RQ_FT_REAL, 2}, {"vide", RQ_FT_REAL, 4},
-    {"epci", RQ_FT_STRING, 0}, {"indice", RQ_FT_REAL, 4},
+    {"code", RQ_FT_STRING, 0, NULL},         {"nom", RQ_FT_STRING, 0, NULL},
+    {"population", RQ_FT_INT, 0, NULL},      {"part", RQ_FT_REAL, 4, NULL},
+    {"superficie_km2", RQ_FT_REAL, 2, NULL}, {"vide", RQ_FT_REAL, 4, NULL},
+    {"epci", RQ_FT_STRING, 0, NULL},         {"indice", RQ_FT_REAL, 4, NULL},
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
@@ -228,9 +229,15 @@ test_geojson_short_decimals(void **state)
         int d;
         const char *text;
     } cases[] = {
-        {0.1, 4, "0.1"},          {0.1235, 4, "0.1235"},   {8.0158, 4, "8.0158"},
-        {40932.8469, 4, "40932.8469"}, {99999.9999, 4, "99999.9999"}, {61.686, 3, "61.686"},
-        {0.3333, 4, "0.3333"},    {120.3, 1, "120.3"},     {20345.67, 2, "20345.67"},
+        {0.1, 4, "0.1"},
+        {0.1235, 4, "0.1235"},
+        {8.0158, 4, "8.0158"},
+        {40932.8469, 4, "40932.8469"},
+        {99999.9999, 4, "99999.9999"},
+        {61.686, 3, "61.686"},
+        {0.3333, 4, "0.3333"},
+        {120.3, 1, "120.3"},
+        {20345.67, 2, "20345.67"},
         {2.0, 3, "2.0"},
     };
     const size_t n = sizeof cases / sizeof cases[0];
@@ -239,9 +246,9 @@ test_geojson_short_decimals(void **state)
     rq_err err = {0};
     rq_err_clear(&err);
     for (size_t i = 0; i < n; i++) {
-        rq_field_def f[] = {{"x", RQ_FT_REAL, cases[i].d}};
-        rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, "n", f, 1, RQ_OUT_POINT, "EPSG:4326",
-                                      &err);
+        rq_field_def f[] = {{"x", RQ_FT_REAL, cases[i].d, NULL}};
+        rq_writer *w =
+            rq_writer_open(path, RQ_OUT_GEOJSON, "n", f, 1, RQ_OUT_POINT, "EPSG:4326", &err);
         assert_non_null(w);
         rq_writer_set_real(w, 0, cases[i].v);
         assert_int_equal(rq_writer_add(w, &err), RQ_OK);
@@ -280,7 +287,7 @@ test_formula_cells(void **state)
     char *dir = rq_test_tmpdir();
     char *csv = rq_xasprintf("%s/t.csv", dir);
     char *geojson = rq_xasprintf("%s/t.geojson", dir);
-    const rq_field_def f[] = {{"nom", RQ_FT_STRING, 0}};
+    const rq_field_def f[] = {{"nom", RQ_FT_STRING, 0, NULL}};
     rq_err err = {0};
     rq_writer *wc = rq_writer_open(csv, RQ_OUT_CSV, "t", f, 1, RQ_OUT_NOGEOM, NULL, &err);
     rq_writer *wg = rq_writer_open(geojson, RQ_OUT_GEOJSON, "t", f, 1, RQ_OUT_NOGEOM, NULL, &err);
@@ -329,8 +336,8 @@ test_csv(void **state)
                               "01002,\"Ambérieux, en \"\"Dombes\"\"\",0,0.5000,1.00,0.0000,,"
                               "1234.5000\n");
     char *types = rq_test_slurp(csvt);
-    assert_string_equal(types, "String,String,Integer64,Real(24.4),Real(24.2),Real(24.4),String,"
-                               "Real(24.4)\n");
+    /* Types QGIS 3.22's delimited-text provider knows (docs/gis-facts). */
+    assert_string_equal(types, "String,String,Integer,Real,Real,Real,String,Real\n");
     free(types);
 
     unlink(path); /* the writer creates its files and never overwrites one */
@@ -347,6 +354,95 @@ test_csv(void **state)
     free(dir);
 }
 
+/* The dialect for French spreadsheets: the same two rows as test_csv with
+** ';', decimal commas (a decimal then holds a comma: GDAL quotes it) and a
+** byte order mark; the same .csvt. */
+static void
+test_csv_fr(void **state)
+{
+    (void)state;
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/communes.csv", dir);
+    char *csvt = rq_xasprintf("%s/communes.csvt", dir);
+    write_layer(path, RQ_OUT_CSV_FR);
+    char *text = rq_test_slurp(path);
+    assert_string_equal(text, "\xEF\xBB\xBF"
+                              "code;nom;population;part;superficie_km2;vide;epci;indice\n"
+                              "01001;L'Abergement-Clémenciat;779;\"0,1235\";\"1234567,89\";;"
+                              "200069193;\"3968439,5726\"\n"
+                              "01002;\"Ambérieux, en \"\"Dombes\"\"\";0;\"0,5000\";\"1,00\";"
+                              "\"0,0000\";;\"1234,5000\"\n");
+    char *types = rq_test_slurp(csvt);
+    assert_string_equal(types, "String,String,Integer,Real,Real,Real,String,Real\n");
+    free(types);
+    free(text);
+    free(csvt);
+    free(path);
+    rq_test_rm_rf(dir);
+    free(dir);
+}
+
+/* Two layers, SQL and metadata in one GeoPackage; one sheet per layer in a
+** workbook. Read back by ogrinfo, as an analyst's tools would. */
+static void
+test_datasets(void **state)
+{
+    (void)state;
+    static const rq_field_def f[] = {{"code", RQ_FT_STRING, 0, "Code INSEE"},
+                                     {"population", RQ_FT_INT, 0, "Habitants"},
+                                     {"part", RQ_FT_REAL, 4, "Part (0 à 1)"}};
+    char *dir = rq_test_tmpdir();
+    for (int fmt = RQ_VOUT_GPKG; fmt <= RQ_VOUT_XLSX; fmt++) {
+        char *path = rq_xasprintf("%s/t.%s", dir, fmt == RQ_VOUT_GPKG ? "gpkg" : "xlsx");
+        rq_err err = {0};
+        rq_vout *v = rq_vout_create(path, (rq_vout_format)fmt, "2026-01-15", &err);
+        if (!v)
+            fail_msg("%s", err.msg);
+        static const char *const layers[] = {"a", "b"};
+        for (size_t k = 0; k < 2; k++) {
+            rq_writer *w = rq_vout_layer(v, layers[k], f, 3, RQ_OUT_NOGEOM, NULL, NULL, &err);
+            if (!w)
+                fail_msg("%s", err.msg);
+            rq_writer_set_string(w, 0, "09001");
+            rq_writer_set_int(w, 1, 59 + (long)k);
+            rq_writer_set_real(w, 2, 0.123456); /* rounded to 4 decimals, as in CSV */
+            assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+            rq_writer_set_string(w, 0, "=1+1");
+            assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+            assert_int_equal(rq_writer_close(w, &err), RQ_OK);
+        }
+        if (fmt == RQ_VOUT_GPKG) {
+            const char *const md[] = {"DATE=2026-01-15", NULL};
+            assert_int_equal(rq_vout_set_metadata(v, "a", md, &err), RQ_OK);
+            assert_int_equal(rq_vout_exec(v, "UPDATE b SET population = 7", &err), RQ_OK);
+            assert_int_equal(rq_vout_exec(v, "NOT SQL", &err), RQ_ERR_GDAL);
+            assert_non_null(strstr(err.msg, path));
+        }
+        assert_int_equal(rq_vout_close(v, &err), RQ_OK);
+        char cmd[4096], *out = NULL;
+        snprintf(cmd, sizeof cmd, "ogrinfo -al '%s'", path);
+        assert_int_equal(rq_test_run(cmd, &out), 0);
+        assert_non_null(strstr(out, "Layer name: a"));
+        assert_non_null(strstr(out, "Layer name: b"));
+        assert_non_null(strstr(out, "code (String) = 09001"));
+        assert_non_null(strstr(out, "part (Real) = 0.1235\n"));
+        if (fmt == RQ_VOUT_GPKG) {
+            /* Verbatim in a database; the UPDATE landed; metadata kept. */
+            assert_non_null(strstr(out, "code (String) = =1+1"));
+            assert_non_null(strstr(out, "population (Integer64) = 7"));
+            assert_non_null(strstr(out, "DATE=2026-01-15"));
+        } else {
+            /* A spreadsheet would run =1+1: neutralised as in CSV. */
+            assert_non_null(strstr(out, "code (String) = '=1+1"));
+            assert_non_null(strstr(out, "population (Integer) = 60"));
+        }
+        free(out);
+        free(path);
+    }
+    rq_test_rm_rf(dir);
+    free(dir);
+}
+
 static void
 test_point_layer(void **state)
 {
@@ -354,7 +450,7 @@ test_point_layer(void **state)
     rq_err err = {0};
     char *dir = rq_test_tmpdir();
     char *path = rq_xasprintf("%s/sites.geojson", dir);
-    const rq_field_def f[] = {{"site_id", RQ_FT_STRING, 0}};
+    const rq_field_def f[] = {{"site_id", RQ_FT_STRING, 0, NULL}};
     rq_writer *w =
         rq_writer_open(path, RQ_OUT_GEOJSON, "sites", f, 1, RQ_OUT_POINT, "EPSG:2154", &err);
     if (!w)
@@ -400,8 +496,8 @@ test_writer_errors(void **state)
 {
     (void)state;
     rq_err err = {0};
-    const rq_field_def f[] = {{"a", RQ_FT_REAL, 2}};
-    const rq_field_def twice[] = {{"a", RQ_FT_INT, 0}, {"a", RQ_FT_INT, 0}};
+    const rq_field_def f[] = {{"a", RQ_FT_REAL, 2, NULL}};
+    const rq_field_def twice[] = {{"a", RQ_FT_INT, 0, NULL}, {"a", RQ_FT_INT, 0, NULL}};
 
     assert_null(rq_writer_open("/tmp/x.txt", RQ_OUT_CSV, "x", f, 1, RQ_OUT_NOGEOM, NULL, &err));
     assert_int_equal(err.code, RQ_ERR_INTERNAL);
@@ -502,18 +598,15 @@ test_json(void **state)
     free(dir);
 }
 
-
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_geojson),
-        cmocka_unit_test(test_geojson_short_decimals),
-        cmocka_unit_test(test_csv),
-        cmocka_unit_test(test_formula_cells),
-        cmocka_unit_test(test_point_layer),
-        cmocka_unit_test(test_writer_errors),
-        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_geojson),     cmocka_unit_test(test_geojson_short_decimals),
+        cmocka_unit_test(test_csv),         cmocka_unit_test(test_formula_cells),
+        cmocka_unit_test(test_point_layer), cmocka_unit_test(test_writer_errors),
+        cmocka_unit_test(test_json),        cmocka_unit_test(test_csv_fr),
+        cmocka_unit_test(test_datasets),
     };
     return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);
 }

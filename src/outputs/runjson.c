@@ -2,12 +2,12 @@
 ** (parameters, inputs and their SHA-256, counts, unmatched codes, warnings,
 ** tool version, stage timings). Everything but the timings is a function of
 ** the inputs, so two runs differ only in "durees_s". */
-#include "raquette/analysis.h"
+#include "outputs/products.h"
 
 #include "raquette/io.h"
-#include "raquette/writer.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void
@@ -68,6 +68,7 @@ parameters(rq_json *root, const rq_dataset *ds)
     }
     rq_json_set_double(acc, "max_km", cfg->max_km, 6);
     rq_json_set_string(p, "regle_ruralite", ds->rurality_rule ? ds->rurality_rule : "");
+    rq_json_set_string(p, "format_csv", cfg->csv_format == RQ_CSV_FR ? "fr" : "standard");
 }
 
 static void
@@ -125,15 +126,23 @@ counts(rq_json *root, const rq_dataset *ds, const rq_results *res)
 }
 
 rq_status
-rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta *meta,
-                 const char *path, rq_err *err)
+rq_product_runjson(const rq_product_ctx *ctx, rq_err *err)
 {
+    const rq_dataset *ds = ctx->ds;
+    const rq_results *res = ctx->res;
+    const rq_run_meta *meta = ctx->meta;
     const rq_config *cfg = ds->cfg;
     rq_json *root = rq_json_object();
     rq_json_set_string(root, "outil", "raquette");
     rq_json_set_string(root, "version", RQ_VERSION);
     rq_json_set_string(root, "version_methode", RQ_METHOD_VERSION);
     rq_json_set_string(root, "nom", meta->run_name);
+    rq_json_set_string(root, "date", meta->date);
+    if (cfg->cog_vintage)
+        rq_json_set_string(root, "millesime_cog", cfg->cog_vintage);
+    else
+        rq_json_set_null(root, "millesime_cog");
+    rq_json_set_string(root, "licence", cfg->data_licence);
     rq_json_set_string(root, "configuration", meta->config_path);
     parameters(root, ds);
     rq_json *in = rq_json_set_array(root, "entrees");
@@ -179,7 +188,9 @@ rq_runjson_write(const rq_dataset *ds, const rq_results *res, const rq_run_meta 
     rq_json_set_double(t, "chargement", meta->seconds_prepare, 3);
     for (size_t i = 0; i < res->n_timings; i++)
         rq_json_set_double(t, res->timings[i].stage, res->timings[i].seconds, 3);
+    char *path = rq_product_path(ctx, "run.json");
     rq_status rc = rq_io_write_json(path, root, err);
+    free(path);
     rq_json_free(root);
     return rc;
 }

@@ -1,4 +1,4 @@
-/* runjson.c - small JSON documents (run.json) over json-c.
+/* json.c - small JSON documents (run.json) over json-c.
 **
 ** json-c provides the value tree (objects keep their keys in insertion
 ** order, replacing a key keeps its place). The text is produced here rather

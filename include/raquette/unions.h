@@ -1,0 +1,26 @@
+/* unions.h - batches of polygon unions on worker threads (unions.c): the
+** gap zones, the sites' reaches, the départements and EPCI.
+*/
+#ifndef RQ_UNIONS_H
+#define RQ_UNIONS_H
+
+#include "raquette/geom.h"
+
+typedef struct rq_union_batch rq_union_batch;
+
+/* A new empty batch; clones are made in g, the calling thread's context. */
+rq_union_batch *rq_union_batch_create(rq_geos *g);
+/* Adds a job: *out will receive the union of parts[0..n-1] (borrowed:
+** cloned now), intersected with clip when clip is not NULL. n = 0 leaves
+** *out NULL; one part without clip is cloned at once, with no job. */
+rq_status rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n,
+                             const rq_geom *clip, rq_geom **out, const char *label,
+                             rq_err *err) RQ_MUST_CHECK;
+/* Runs every job on up to RQ_MAX_THREADS threads, largest first, and frees
+** b. On error (the first failing job's, naming its label) some outputs may
+** be set and others not: the caller frees what it finds. */
+rq_status rq_union_batch_run(rq_union_batch *b, rq_err *err) RQ_MUST_CHECK;
+/* Frees b without running it. NULL is a no-op. */
+void rq_union_batch_destroy(rq_union_batch *b);
+
+#endif /* RQ_UNIONS_H */

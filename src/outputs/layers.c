@@ -1,0 +1,530 @@
+/* layers.c - the layers that several formats write: the communes, the
+** sites, their reaches, the gap zones, the départements, the EPCI and the
+** study area. One definition of each layer's fields (names of method.md
+** §6, their documentation in French for the GeoPackage's data dictionary
+** and QGIS aliases) and one function filling a row serve GeoJSON, CSV,
+** GeoPackage and the workbook alike, so that they cannot drift apart.
+**
+** Units and decimals are listed in docs/outputs.md, which must change with
+** this file.
+*/
+#include "outputs/products.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decimals of each kind of number (docs/outputs.md, "Number formats"). */
+enum { D_SHARE = 4, D_KM2 = 4, D_DENS = 2, D_KM = 3, D_MIN = 1, D_ACCES = 4 };
+
+/* ---- Building the field list ---------------------------------------------- */
+
+static size_t
+field(rq_layer *l, const char *name, rq_field_type t, int decimals, const char *doc)
+{
+    l->fields = rq_xreallocarray(l->fields, l->n_fields + 1, sizeof *l->fields);
+    l->fields[l->n_fields] = (rq_field_def){name, t, decimals, doc};
+    return l->n_fields++;
+}
+
+static const char *
+own(rq_layer *l, char *s)
+{
+    l->owned = rq_xreallocarray(l->owned, l->n_owned + 1, sizeof *l->owned);
+    l->owned[l->n_owned++] = s;
+    return s;
+}
+
+/* A field named prefix + arg + suffix ("couv_" "cae" ""), documented by doc
+** with its "%s" replaced by arg. */
+static size_t
+fieldf(rq_layer *l, rq_field_type t, int decimals, const char *prefix, const char *arg,
+       const char *suffix, const char *doc)
+{
+    const char *name = own(l, rq_xasprintf("%s%s%s", prefix, arg, suffix));
+    const char *at = strstr(doc, "%s");
+    int head = at ? (int)(at - doc) : (int)strlen(doc);
+    const char *text = own(l, rq_xasprintf("%.*s%s%s", head, doc, at ? arg : "", at ? at + 2 : ""));
+    return field(l, name, t, decimals, text);
+}
+
+void
+rq_phase_list(unsigned mask, char *buf, size_t sz)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int p = 0; p < RQ_NPHASES; p++)
+        if (mask & (1u << p))
+            len += (size_t)snprintf(buf + len, len < sz ? sz - len : 0, "%s%s", len ? "|" : "",
+                                    rq_phase_names[p]);
+}
+
+/* ---- Communes --------------------------------------------------------------- */
+
+static void
+communes_fields(rq_layer *l, const rq_config *cfg)
+{
+    field(l, "code_insee", RQ_FT_STRING, 0,
+          "Code INSEE de la commune (table des communes de l'année, après harmonisation)");
+    field(l, "nom", RQ_FT_STRING, 0, "Nom de la commune");
+    field(l, "departement", RQ_FT_STRING, 0, "Code du département");
+    field(l, "epci", RQ_FT_STRING, 0, "Code SIREN de l'EPCI à fiscalité propre");
+    field(l, "population", RQ_FT_INT, 0, "Population municipale (habitants)");
+    field(l, "superficie_km2", RQ_FT_REAL, D_KM2,
+          "Superficie du contour harmonisé, calculée dans le système métrique (km²)");
+    field(l, "densite_hab_km2", RQ_FT_REAL, D_DENS,
+          "Densité : population / superficie (habitants par km²)");
+    for (size_t k = 0; k < cfg->n_categories; k++)
+        fieldf(l, RQ_FT_REAL, D_SHARE, "couv_", cfg->categories[k].name, "",
+               "Part de la superficie de la commune dans la portée des structures « %s » "
+               "(0 à 1)");
+    for (size_t k = 0; k < cfg->n_categories; k++)
+        fieldf(l, RQ_FT_INT, 0, "nb_", cfg->categories[k].name, "",
+               "Nombre de structures « %s » dont la portée couvre au moins le seuil de "
+               "couverture de la commune");
+    for (size_t k = 0; k < cfg->n_categories; k++)
+        fieldf(l, RQ_FT_REAL, D_KM, "dist_", cfg->categories[k].name, "_km",
+               "Distance à vol d'oiseau au site « %s » le plus proche dont la zone "
+               "d'intervention contient la commune (km) ; vide s'il n'y en a pas");
+    for (size_t k = 0; k < cfg->n_categories; k++)
+        fieldf(l, RQ_FT_REAL, D_MIN, "temps_", cfg->categories[k].name, "_min",
+               "Temps de trajet estimé jusqu'au site « %s » le plus proche : distance × détour / "
+               "vitesse (minutes)");
+    for (int p = 0; p < RQ_NPHASES; p++)
+        fieldf(l, RQ_FT_INT, 0, "phase_", rq_phase_names[p], "",
+               "1 si une structure accompagnant la phase « %s » couvre la commune (au moins le "
+               "seuil de couverture), sinon 0");
+    field(l, "nb_phases", RQ_FT_INT, 0, "Nombre de phases couvertes, requises ou non (0 à 4)");
+    field(l, "parcours_complet", RQ_FT_INT, 0, "1 si les quatre phases sont couvertes");
+    field(l, "acces_e2sfca", RQ_FT_REAL, D_ACCES,
+          "Indice d'accessibilité E2SFCA : projets accompagnés par an pour 10 000 habitants");
+    field(l, "rural", RQ_FT_INT, 0,
+          "1 si la commune est rurale (grille communale de densité INSEE, ou règle de repli)");
+    field(l, "trou", RQ_FT_INT, 0, "1 si la commune est rurale et qu'une phase requise y manque");
+    field(l, "phases_manquantes", RQ_FT_STRING, 0,
+          "Phases requises non couvertes, séparées par |, dans l'ordre des phases");
+    field(l, "nb_phases_manquantes", RQ_FT_INT, 0,
+          "Nombre de phases requises non couvertes : la gravité du manque");
+    field(l, "zone_trou", RQ_FT_STRING, 0,
+          "Identifiant de la zone de trou (toutes phases requises) qui contient la commune");
+    for (int p = 0; p < RQ_NPHASES; p++)
+        if (cfg->required[p])
+            fieldf(l, RQ_FT_STRING, 0, "zone_trou_", rq_phase_names[p], "",
+                   "Identifiant de la zone de trou de la phase « %s » qui contient la commune");
+}
+
+static void
+communes_row(const rq_layer *l, const rq_product_ctx *ctx, size_t a, rq_writer *w)
+{
+    (void)l;
+    const rq_dataset *ds = ctx->ds;
+    const rq_results *res = ctx->res;
+    const rq_config *cfg = ds->cfg;
+    const rq_commune_ind *ind = &res->ind[a];
+    const rq_commune *cm = &ds->communes[ind->commune];
+    size_t f = 0, nk = cfg->n_categories;
+    char buf[128];
+    rq_writer_set_string(w, f++, cm->code);
+    rq_writer_set_string(w, f++, cm->name);
+    rq_writer_set_string(w, f++, cm->dep);
+    rq_writer_set_string(w, f++, cm->epci);
+    rq_writer_set_int(w, f++, cm->population);
+    rq_writer_set_real(w, f++, cm->area_km2);
+    rq_writer_set_real(w, f++, cm->area_km2 > 0 ? (double)cm->population / cm->area_km2 : NAN);
+    for (size_t k = 0; k < nk; k++)
+        rq_writer_set_real(w, f + k, ind->couv[k]);
+    for (size_t k = 0; k < nk; k++)
+        rq_writer_set_int(w, f + nk + k, ind->nb[k]);
+    for (size_t k = 0; k < nk; k++)
+        rq_writer_set_real(w, f + 2 * nk + k, ind->dist_km[k]);
+    for (size_t k = 0; k < nk; k++)
+        rq_writer_set_real(w, f + 3 * nk + k, ind->temps_min[k]);
+    f += 4 * nk;
+    for (int p = 0; p < RQ_NPHASES; p++)
+        rq_writer_set_int(w, f++, ind->phase[p]);
+    rq_writer_set_int(w, f++, ind->nb_phases);
+    rq_writer_set_int(w, f++, ind->parcours_complet);
+    rq_writer_set_real(w, f++, ind->acces_e2sfca);
+    rq_writer_set_int(w, f++, ind->rural);
+    rq_writer_set_int(w, f++, ind->trou);
+    rq_phase_list(ind->missing, buf, sizeof buf);
+    rq_writer_set_string(w, f++, buf);
+    rq_writer_set_int(w, f++, ind->nb_phases_manquantes);
+    rq_writer_set_string(w, f++, ind->zone_trou >= 0 ? res->gaps[ind->zone_trou].id : NULL);
+    for (int p = 0; p < RQ_NPHASES; p++)
+        if (cfg->required[p])
+            rq_writer_set_string(
+                w, f++, ind->zone_trou_p[p] >= 0 ? res->gaps[ind->zone_trou_p[p]].id : NULL);
+}
+
+/* ---- Sites and their reaches ------------------------------------------------ */
+
+static void
+sites_fields(rq_layer *l)
+{
+    field(l, "site_id", RQ_FT_STRING, 0, "Identifiant du site");
+    field(l, "structure_id", RQ_FT_STRING, 0, "Identifiant de la structure dont il est un site");
+    field(l, "nom", RQ_FT_STRING, 0, "Nom du site");
+    field(l, "categorie", RQ_FT_STRING, 0, "Catégorie de la structure");
+    field(l, "phases", RQ_FT_STRING, 0,
+          "Phases de la vie d'un projet que la structure accompagne, séparées par |");
+    field(l, "zone_type", RQ_FT_STRING, 0,
+          "Type de zone d'intervention : region, departement, epci, communes ou national");
+    field(l, "zone_codes", RQ_FT_STRING, 0,
+          "Codes de la zone d'intervention (codes actuels, après harmonisation), séparés par |");
+    if (l->kind == RQ_LAYER_PORTEES) {
+        field(l, "rayon_km", RQ_FT_REAL, 3, "Rayon de la portée (km)");
+        return;
+    }
+    field(l, "site_type", RQ_FT_STRING, 0, "Type de site : siege, antenne ou permanence");
+    field(l, "commune_code", RQ_FT_STRING, 0, "Code INSEE actuel de la commune du site");
+    field(l, "capacite", RQ_FT_REAL, 2,
+          "Capacité : projets accompagnés par an sur ce site ; vide si non renseignée (comptée 0)");
+    field(l, "rayon_km", RQ_FT_REAL, 3,
+          "Rayon de la portée : celui de la ligne, ou à défaut celui de la catégorie (km)");
+    field(l, "itinerant", RQ_FT_INT, 0, "1 pour un service itinérant");
+    field(l, "localisation", RQ_FT_STRING, 0,
+          "Comment le site est placé : coordonnees (lon/lat donnés) ou commune (point de la "
+          "commune)");
+    field(l, "dans_zone_etude", RQ_FT_INT, 0, "1 si le site est dans la zone d'étude");
+}
+
+static void
+sites_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
+{
+    const rq_dataset *ds = ctx->ds;
+    const rq_site *s = &ds->sites[i];
+    const rq_zone *z = &ds->zones[s->zone];
+    char phases[128], ztype[16];
+    const char *colon = strchr(z->key, ':');
+    size_t tl = colon ? (size_t)(colon - z->key) : 0;
+    rq_strlcpy(ztype, z->key, tl + 1 < sizeof ztype ? tl + 1 : sizeof ztype);
+    rq_phase_list(s->phases, phases, sizeof phases);
+    size_t f = 0;
+    rq_writer_set_string(w, f++, s->site_id);
+    rq_writer_set_string(w, f++, s->structure_id);
+    rq_writer_set_string(w, f++, s->name);
+    rq_writer_set_string(w, f++, ds->cfg->categories[s->category].name);
+    rq_writer_set_string(w, f++, phases);
+    rq_writer_set_string(w, f++, ztype);
+    rq_writer_set_string(w, f++, colon ? colon + 1 : "");
+    if (l->kind == RQ_LAYER_PORTEES) {
+        rq_writer_set_real(w, f++, s->radius_km);
+        return;
+    }
+    rq_writer_set_string(w, f++, s->site_type);
+    rq_writer_set_string(w, f++, s->commune_code);
+    if (s->capacity_missing)
+        rq_writer_set_null(w, f++);
+    else
+        rq_writer_set_real(w, f++, s->capacity);
+    rq_writer_set_real(w, f++, s->radius_km);
+    rq_writer_set_int(w, f++, s->itinerant);
+    rq_writer_set_string(w, f++, s->by_coords ? "coordonnees" : "commune");
+    rq_writer_set_int(w, f++, s->in_area);
+}
+
+/* ---- Gap zones -------------------------------------------------------------- */
+
+static void
+gaps_fields(rq_layer *l)
+{
+    field(l, "id", RQ_FT_STRING, 0,
+          "Identifiant de la zone : T001… (toutes phases requises), EM, CR, CO, DE… par phase ; "
+          "rang par population");
+    field(l, "phase", RQ_FT_STRING, 0, "Phase de la zone : toutes, ou la phase manquante");
+    field(l, "nb_communes", RQ_FT_INT, 0, "Nombre de communes de la zone");
+    field(l, "population", RQ_FT_INT, 0, "Population municipale de la zone (habitants)");
+    field(l, "superficie_km2", RQ_FT_REAL, D_KM2, "Somme des superficies des communes (km²)");
+    field(l, "phases_manquantes", RQ_FT_STRING, 0,
+          "Phases requises manquantes dans au moins une commune de la zone, séparées par |");
+    field(l, "departements", RQ_FT_STRING, 0, "Départements de la zone, séparés par |");
+    field(l, "communes", RQ_FT_STRING, 0, "Codes INSEE des communes de la zone, séparés par |");
+}
+
+static void
+gaps_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
+{
+    (void)l;
+    const rq_dataset *ds = ctx->ds;
+    const rq_gap_zone *z = &ctx->res->gaps[i];
+    char miss[128];
+    rq_phase_list(z->missing, miss, sizeof miss);
+    /* The member codes, for a join without a spatial query. */
+    size_t len = 1;
+    for (size_t j = 0; j < z->n_communes; j++)
+        len += strlen(ds->communes[z->communes[j]].code) + 1;
+    char *codes = rq_xmalloc(len);
+    size_t at = 0;
+    codes[0] = '\0';
+    for (size_t j = 0; j < z->n_communes; j++)
+        at += (size_t)snprintf(codes + at, len - at, "%s%s", j ? "|" : "",
+                               ds->communes[z->communes[j]].code);
+    rq_writer_set_string(w, 0, z->id);
+    rq_writer_set_string(w, 1, z->phase < 0 ? "toutes" : rq_phase_names[z->phase]);
+    rq_writer_set_int(w, 2, (long)z->n_communes);
+    rq_writer_set_int(w, 3, z->population);
+    rq_writer_set_real(w, 4, z->area_km2);
+    rq_writer_set_string(w, 5, miss);
+    rq_writer_set_string(w, 6, z->departements);
+    rq_writer_set_string(w, 7, codes);
+    free(codes);
+}
+
+/* ---- Aggregates ------------------------------------------------------------- */
+
+static void
+aggregates_fields(rq_layer *l)
+{
+    field(l, "code", RQ_FT_STRING, 0,
+          "Code du département, SIREN de l'EPCI, ou zone d'étude telle que configurée");
+    field(l, "nom", RQ_FT_STRING, 0, "Nom");
+    field(l, "communes", RQ_FT_INT, 0, "Nombre de communes (dans la zone d'étude)");
+    field(l, "population", RQ_FT_INT, 0, "Population municipale (habitants)");
+    for (int p = 0; p < RQ_NPHASES; p++)
+        fieldf(l, RQ_FT_REAL, D_SHARE, "part_phase_", rq_phase_names[p], "",
+               "Part de la population dans les communes où la phase « %s » est couverte (0 à 1)");
+    field(l, "part_parcours_complet", RQ_FT_REAL, D_SHARE,
+          "Part de la population dans les communes au parcours complet (0 à 1)");
+    field(l, "population_rurale", RQ_FT_INT, 0, "Population des communes rurales (habitants)");
+    field(l, "communes_trou", RQ_FT_INT, 0, "Nombre de communes en trou");
+    field(l, "population_trou", RQ_FT_INT, 0, "Population des communes en trou (habitants)");
+    field(l, "acces_e2sfca_moyen", RQ_FT_REAL, D_ACCES,
+          "Indice E2SFCA moyen pondéré par la population (projets par an pour 10 000 habitants)");
+}
+
+static const rq_aggregate *
+aggregate_of(const rq_layer *l, const rq_product_ctx *ctx, size_t i)
+{
+    const rq_results *res = ctx->res;
+    return l->kind == RQ_LAYER_DEPARTEMENTS ? &res->agg_dep[i]
+           : l->kind == RQ_LAYER_EPCI       ? &res->agg_epci[i]
+                                            : &res->agg_area;
+}
+
+static void
+aggregates_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
+{
+    const rq_aggregate *g = aggregate_of(l, ctx, i);
+    rq_writer_set_string(w, 0, g->code);
+    rq_writer_set_string(w, 1, g->name);
+    rq_writer_set_int(w, 2, (long)g->communes);
+    rq_writer_set_int(w, 3, g->population);
+    for (int p = 0; p < RQ_NPHASES; p++)
+        rq_writer_set_real(w, 4 + (size_t)p, g->part_phase[p]);
+    rq_writer_set_real(w, 8, g->part_parcours);
+    rq_writer_set_int(w, 9, g->pop_rurale);
+    rq_writer_set_int(w, 10, (long)g->communes_trou);
+    rq_writer_set_int(w, 11, g->pop_trou);
+    rq_writer_set_real(w, 12, g->acces_moyen);
+}
+
+/* ---- Layers ----------------------------------------------------------------- */
+
+static void
+set_rows(rq_layer *l, size_t n)
+{
+    l->rows = rq_xcalloc(n + 1, sizeof *l->rows);
+    for (size_t i = 0; i < n; i++)
+        l->rows[l->n_rows++] = i;
+}
+
+static void
+name_layer(rq_layer *l, const char *name, const char *title, const char *description)
+{
+    rq_strlcpy(l->name, name, sizeof l->name);
+    rq_strlcpy(l->title, title, sizeof l->title);
+    rq_strlcpy(l->description, description, sizeof l->description);
+}
+
+static void
+init_gaps(rq_layer *l, int phase, const rq_product_ctx *ctx)
+{
+    const rq_results *res = ctx->res;
+    l->gtype = RQ_OUT_POLYGON;
+    gaps_fields(l);
+    l->rows = rq_xcalloc(res->n_gaps + 1, sizeof *l->rows);
+    for (size_t i = 0; i < res->n_gaps; i++)
+        if (phase == RQ_GAPS_EVERY || res->gaps[i].phase == phase)
+            l->rows[l->n_rows++] = i;
+    if (phase == RQ_GAPS_EVERY) {
+        name_layer(l, "trous", "Zones de trou",
+                   "Zones de trou : groupes de communes rurales contiguës sans une phase requise");
+    } else if (phase == RQ_GAPS_OVERALL) {
+        name_layer(l, "trous", "Zones de trou (toutes phases requises)",
+                   "Groupes de communes rurales contiguës auxquelles manque au moins une phase "
+                   "requise");
+    } else {
+        char name[48], title[96], desc[256];
+        snprintf(name, sizeof name, "trous_%s", rq_phase_names[phase]);
+        snprintf(title, sizeof title, "Zones sans accompagnement : %s", rq_phase_labels[phase]);
+        snprintf(desc, sizeof desc,
+                 "Groupes de communes rurales contiguës sans structure pour la phase « %s »",
+                 rq_phase_labels[phase]);
+        name_layer(l, name, title, desc);
+    }
+}
+
+void
+rq_layer_init(rq_layer *l, rq_layer_kind kind, int phase, const rq_product_ctx *ctx)
+{
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    l->phase = phase;
+    switch (kind) {
+    case RQ_LAYER_COMMUNES:
+        name_layer(l, "communes", "Communes",
+                   "Indicateurs d'accompagnement par commune (method.md §3)");
+        l->gtype = RQ_OUT_POLYGON;
+        communes_fields(l, ctx->ds->cfg);
+        set_rows(l, ctx->res->n_ind);
+        break;
+    case RQ_LAYER_SITES:
+    case RQ_LAYER_PORTEES:
+        if (kind == RQ_LAYER_SITES)
+            name_layer(l, "sites", "Sites des structures",
+                       "Sites des structures d'accompagnement, placés");
+        else
+            name_layer(l, "portees", "Portée des sites",
+                       "Portée de chaque site : zone d'intervention ∩ disque du rayon du site");
+        l->gtype = kind == RQ_LAYER_SITES ? RQ_OUT_POINT : RQ_OUT_POLYGON;
+        sites_fields(l);
+        set_rows(l, ctx->ds->n_sites);
+        break;
+    case RQ_LAYER_TROUS:
+        init_gaps(l, phase, ctx);
+        break;
+    case RQ_LAYER_DEPARTEMENTS:
+    case RQ_LAYER_EPCI:
+    case RQ_LAYER_ZONE_ETUDE:
+        if (kind == RQ_LAYER_DEPARTEMENTS)
+            name_layer(l, "departements", "Départements", "Agrégats par département");
+        else if (kind == RQ_LAYER_EPCI)
+            name_layer(l, "epci", "EPCI", "Agrégats par EPCI à fiscalité propre");
+        else
+            name_layer(l, "zone_etude", "Zone d'étude", "Agrégats de toute la zone d'étude");
+        l->gtype = kind == RQ_LAYER_ZONE_ETUDE ? RQ_OUT_NOGEOM : RQ_OUT_POLYGON;
+        aggregates_fields(l);
+        set_rows(l, kind == RQ_LAYER_DEPARTEMENTS ? ctx->res->n_agg_dep
+                    : kind == RQ_LAYER_EPCI       ? ctx->res->n_agg_epci
+                                                  : 1);
+        break;
+    }
+}
+
+void
+rq_layer_fini(rq_layer *l)
+{
+    for (size_t i = 0; i < l->n_owned; i++)
+        free(l->owned[i]);
+    free(l->owned);
+    free(l->fields);
+    free(l->rows);
+    memset(l, 0, sizeof *l);
+}
+
+/* The metric WKB of row i; NULL for a point layer or no geometry. */
+static const rq_wkb *
+row_wkb(const rq_layer *l, const rq_product_ctx *ctx, size_t i)
+{
+    const rq_out_geoms *g = ctx->geoms;
+    switch (l->kind) {
+    case RQ_LAYER_COMMUNES:
+        return &g->communes[i];
+    case RQ_LAYER_PORTEES:
+        return &g->reach[i];
+    case RQ_LAYER_TROUS:
+        return &g->gaps[i];
+    case RQ_LAYER_DEPARTEMENTS:
+        return &g->deps[i];
+    case RQ_LAYER_EPCI:
+        return &g->epcis[i];
+    default:
+        return NULL;
+    }
+}
+
+static int
+to_lonlat(double *x, double *y, void *ud)
+{
+    return rq_xform_point(ud, x, y);
+}
+
+/* Sets row i's geometry: a point from the site's position, else its WKB,
+** reprojected to lon/lat when asked (in this worker's own context). */
+static rq_status
+set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w, int lonlat,
+             rq_err *err)
+{
+    rq_geos *g = ctx->g;
+    rq_geom *geom = NULL;
+    if (l->kind == RQ_LAYER_SITES) {
+        const rq_site *s = &ctx->ds->sites[i];
+        if (!(geom = rq_geom_point(g, s->x, s->y)))
+            return rq_err_set(err, RQ_ERR_GEOS, "cannot make the point of site %s: %s", s->site_id,
+                              rq_geos_last_error(g));
+    } else {
+        const rq_wkb *wkb = row_wkb(l, ctx, i);
+        if (!wkb || !wkb->len)
+            return RQ_OK; /* no geometry: null */
+        if (!lonlat)
+            return rq_writer_set_geometry_wkb(w, wkb->data, wkb->len, err);
+        geom = rq_geom_from_wkb(g, wkb->data, wkb->len, err);
+    }
+    if (!geom)
+        return rq_err_code(err);
+    rq_status rc = RQ_OK;
+    if (lonlat) {
+        rq_geom *ll = rq_geom_transform(g, geom, to_lonlat, ctx->to_lonlat, err);
+        rq_geom_destroy(g, geom);
+        if (!(geom = ll))
+            return rq_err_code(err);
+    }
+    size_t len = 0;
+    unsigned char *wkb = rq_geom_to_wkb(g, geom, &len);
+    rq_geom_destroy(g, geom);
+    if (!wkb)
+        return rq_err_set(err, RQ_ERR_GEOS, "cannot convert a geometry to WKB: %s",
+                          rq_geos_last_error(g));
+    rc = rq_writer_set_geometry_wkb(w, wkb, len, err);
+    free(wkb);
+    return rc;
+}
+
+rq_status
+rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w, rq_geom_mode mode,
+                    rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    if (!w)
+        return rq_err_code(err);
+    for (size_t r = 0; r < l->n_rows && rc == RQ_OK; r++) {
+        size_t i = l->rows[r];
+        switch (l->kind) {
+        case RQ_LAYER_COMMUNES:
+            communes_row(l, ctx, i, w);
+            break;
+        case RQ_LAYER_SITES:
+        case RQ_LAYER_PORTEES:
+            sites_row(l, ctx, i, w);
+            break;
+        case RQ_LAYER_TROUS:
+            gaps_row(l, ctx, i, w);
+            break;
+        default:
+            aggregates_row(l, ctx, i, w);
+        }
+        if (mode != RQ_GEOM_NONE && l->gtype != RQ_OUT_NOGEOM)
+            rc = set_geometry(l, ctx, i, w, mode == RQ_GEOM_LONLAT, err);
+        if (rc == RQ_OK)
+            rc = rq_writer_add(w, err);
+    }
+    return rq_writer_finish(w, rc, err);
+}
+
+char *
+rq_product_path(const rq_product_ctx *ctx, const char *name)
+{
+    return rq_outdir_file(ctx->od, name);
+}

@@ -1,0 +1,242 @@
+/* products.c - the outputs stage: the table of products, walked by a pool
+** of worker threads, then run.json, then the commit of the output folder
+** (rq_outdir_commit), in this one place.
+**
+** Adding a product is one file (its write function) and one row below.
+**
+** Threads: before the products start, the calling thread turns every
+** geometry they need into WKB (rq_out_geoms): GEOS objects are never
+** shared between threads, even read-only (GEOS caches envelopes lazily).
+** Each worker has its own GEOS context and its own PROJ transformation to
+** lon/lat, takes the next product of the table (largest first), and writes
+** its files with GDAL on datasets of its own. The files do not depend on
+** the number of threads.
+*/
+#include "outputs/products.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Largest first, so that the longest does not start last. */
+const rq_product rq_products[] = {
+    {"communes.geojson", rq_product_communes_geojson},
+    {"geopackage", rq_product_gpkg},
+    {"workbook", rq_product_xlsx},
+    {"csv", rq_product_csv},
+    {"trous.geojson", rq_product_trous_geojson},
+    {"annuaire", rq_product_annuaire},
+    {"qgis project", rq_product_qgis},
+    {"sites.geojson", rq_product_sites_geojson},
+};
+const size_t rq_n_products = sizeof rq_products / sizeof rq_products[0];
+
+void
+rq_run_meta_date(rq_run_meta *meta)
+{
+    /* SOURCE_DATE_EPOCH (reproducible-builds.org): the same date whenever
+    ** the run happens, for files that must compare equal. */
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    long epoch;
+    time_t t = env && rq_parse_long(env, &epoch) && epoch >= 0 ? (time_t)epoch : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(meta->date, sizeof meta->date, "%Y-%m-%d", &tm);
+}
+
+/* ---- Geometries as WKB ----------------------------------------------------- */
+
+static void
+to_wkb(rq_geos *g, const rq_geom *geom, rq_wkb *out)
+{
+    out->data = geom ? rq_geom_to_wkb(g, geom, &out->len) : NULL;
+    if (!out->data)
+        out->len = 0;
+}
+
+static rq_wkb *
+wkb_array(size_t n)
+{
+    return rq_xcalloc(n + 1, sizeof(rq_wkb));
+}
+
+static void
+geoms_init(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
+{
+    rq_geos *g = ds->geos;
+    memset(o, 0, sizeof *o);
+    o->communes = wkb_array(res->n_ind);
+    o->gaps = wkb_array(res->n_gaps);
+    o->reach = wkb_array(ds->n_sites);
+    o->deps = wkb_array(res->n_agg_dep);
+    o->epcis = wkb_array(res->n_agg_epci);
+    o->extent = (rq_bbox){0, 0, 0, 0};
+    for (size_t a = 0; a < res->n_ind; a++) {
+        const rq_geom *c = ds->communes[res->ind[a].commune].geom;
+        rq_bbox b;
+        to_wkb(g, c, &o->communes[a]);
+        if (rq_geom_bbox(g, c, &b)) {
+            if (a == 0)
+                o->extent = b;
+            o->extent.minx = b.minx < o->extent.minx ? b.minx : o->extent.minx;
+            o->extent.miny = b.miny < o->extent.miny ? b.miny : o->extent.miny;
+            o->extent.maxx = b.maxx > o->extent.maxx ? b.maxx : o->extent.maxx;
+            o->extent.maxy = b.maxy > o->extent.maxy ? b.maxy : o->extent.maxy;
+        }
+    }
+    for (size_t i = 0; i < res->n_gaps; i++)
+        to_wkb(g, res->gaps[i].geom, &o->gaps[i]);
+    for (size_t i = 0; i < ds->n_sites && i < res->n_site_reach; i++)
+        to_wkb(g, res->site_reach[i], &o->reach[i]);
+    for (size_t i = 0; i < res->n_agg_dep; i++)
+        to_wkb(g, res->agg_dep[i].geom, &o->deps[i]);
+    for (size_t i = 0; i < res->n_agg_epci; i++)
+        to_wkb(g, res->agg_epci[i].geom, &o->epcis[i]);
+}
+
+static void
+free_wkbs(rq_wkb *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].data);
+    free(v);
+}
+
+static void
+geoms_fini(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
+{
+    free_wkbs(o->communes, res->n_ind);
+    free_wkbs(o->gaps, res->n_gaps);
+    free_wkbs(o->reach, ds->n_sites);
+    free_wkbs(o->deps, res->n_agg_dep);
+    free_wkbs(o->epcis, res->n_agg_epci);
+    memset(o, 0, sizeof *o);
+}
+
+/* ---- The pool ------------------------------------------------------------- */
+
+struct pool {
+    rq_product_ctx base; /* g and to_lonlat set per worker */
+    atomic_size_t next;
+    atomic_int failed;
+    pthread_mutex_t lock; /* guards rc and err */
+    rq_status rc;
+    rq_err err;
+};
+
+static void
+fail(struct pool *p, rq_status rc, rq_err *err)
+{
+    pthread_mutex_lock(&p->lock);
+    if (!atomic_exchange(&p->failed, 1)) {
+        p->rc = rc;
+        rq_err_move(&p->err, err);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void *
+worker(void *arg)
+{
+    struct pool *p = arg;
+    rq_product_ctx ctx = p->base;
+    rq_err err = {0};
+    ctx.g = rq_geos_create();
+    ctx.to_lonlat = rq_xform_create(ctx.ds->cfg->crs, "EPSG:4326", &err);
+    if (!ctx.g || !ctx.to_lonlat) {
+        if (!err.code)
+            rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
+        fail(p, err.code, &err);
+    }
+    while (!atomic_load(&p->failed)) {
+        size_t k = atomic_fetch_add(&p->next, 1);
+        if (k >= rq_n_products)
+            break;
+        double t0 = rq_now();
+        rq_status rc = rq_products[k].write(&ctx, &err);
+        rq_log(RQ_LOG_DEBUG, "wrote %s in %.3f s", rq_products[k].name, rq_now() - t0);
+        if (rc != RQ_OK)
+            fail(p, rc, &err);
+    }
+    rq_xform_destroy(ctx.to_lonlat);
+    rq_geos_destroy(ctx.g);
+    rq_err_fini(&err);
+    return NULL;
+}
+
+static rq_status
+run_products(struct pool *p, rq_err *err)
+{
+    pthread_t th[RQ_MAX_THREADS];
+    size_t n_started = 0, n = rq_thread_count();
+    atomic_init(&p->next, 0);
+    atomic_init(&p->failed, 0);
+    pthread_mutex_init(&p->lock, NULL);
+    /* The calling thread is one of the workers. */
+    for (size_t t = 1; t < n; t++) {
+        if (pthread_create(&th[n_started], NULL, worker, p) != 0)
+            break;
+        n_started++;
+    }
+    worker(p);
+    for (size_t t = 0; t < n_started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&p->lock);
+    if (!atomic_load(&p->failed))
+        return RQ_OK;
+    rq_err_move(err, &p->err);
+    return p->rc;
+}
+
+/* Messages about files of the temporary folder name the folder the user
+** asked for: the temporary one is gone once the run is aborted. */
+static void
+name_target(rq_err *err, const char *tmp, const char *target)
+{
+    size_t lt = strlen(tmp);
+    char *at = strstr(err->msg, tmp);
+    if (!at || lt == 0)
+        return;
+    char rest[sizeof err->msg];
+    rq_strlcpy(rest, at + lt, sizeof rest);
+    size_t head = (size_t)(at - err->msg);
+    snprintf(at, sizeof err->msg - head, "%s%s", target, rest);
+}
+
+rq_status
+rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta, rq_outdir *od,
+                 int quiet, rq_err *err)
+{
+    rq_progress pr;
+    rq_out_geoms geoms;
+    struct pool p;
+    memset(&p, 0, sizeof p);
+    rq_progress_begin(&pr, "outputs", quiet);
+    geoms_init(&geoms, ds, res);
+    p.base = (rq_product_ctx){ds, res, meta, od, &geoms, NULL, NULL};
+    rq_status rc = run_products(&p, err);
+    double t = rq_progress_end(&pr, rc == RQ_OK);
+    if (rc == RQ_OK) {
+        if (res->n_timings < sizeof res->timings / sizeof res->timings[0])
+            res->timings[res->n_timings++] = (rq_timing){"outputs", t};
+        rq_product_ctx ctx = p.base;
+        ctx.g = ds->geos;
+        rc = rq_product_runjson(&ctx, err);
+    }
+    if (rc == RQ_OK) {
+        char *marker = rq_xasprintf(
+            "This folder holds the outputs of a raquette run (raquette %s, run %s).\n"
+            "The next run of the same name replaces it as a whole: keep no file of your own "
+            "in it.\n",
+            RQ_VERSION, meta->run_name);
+        rc = rq_outdir_commit(od, marker, err);
+        free(marker);
+    }
+    geoms_fini(&geoms, ds, res);
+    rq_err_fini(&p.err);
+    if (rc != RQ_OK && rq_outdir_path(od))
+        name_target(err, rq_outdir_path(od), rq_outdir_target(od));
+    return rc;
+}

@@ -1,0 +1,129 @@
+/* products.h - what the products of src/outputs/ share: the context they
+** read, the table that lists them, and the layers that several formats
+** write (GeoJSON, CSV, GeoPackage, workbook). Internal to src/outputs/.
+*/
+#ifndef RQ_OUTPUTS_PRODUCTS_H
+#define RQ_OUTPUTS_PRODUCTS_H
+
+#include "raquette/crs.h"
+#include "raquette/outputs.h"
+
+/* A geometry as ISO WKB (little endian); len 0: none. */
+typedef struct rq_wkb {
+    unsigned char *data;
+    size_t len;
+} rq_wkb;
+
+/* Every geometry a product writes, as WKB in the metric CRS, made once on
+** the calling thread before the products start: a product never touches a
+** GEOS object of the dataset or the results (they are not safe to share
+** between threads, even read-only). */
+typedef struct rq_out_geoms {
+    rq_wkb *communes; /* per res->ind */
+    rq_wkb *gaps;     /* per res->gaps */
+    rq_wkb *reach;    /* per site */
+    rq_wkb *deps;     /* per res->agg_dep */
+    rq_wkb *epcis;    /* per res->agg_epci */
+    rq_bbox extent;   /* of the study area's communes, metric */
+} rq_out_geoms;
+
+/* What a product reads. g and to_lonlat belong to the worker thread that
+** runs the product. */
+typedef struct rq_product_ctx {
+    const rq_dataset *ds;
+    const rq_results *res;
+    const rq_run_meta *meta;
+    const rq_outdir *od;
+    const rq_out_geoms *geoms;
+    rq_geos *g;
+    rq_xform *to_lonlat; /* metric CRS -> WGS 84 lon/lat */
+} rq_product_ctx;
+
+/* One product: a file or a family of files. */
+typedef struct rq_product {
+    const char *name; /* for timings and messages */
+    rq_status (*write)(const rq_product_ctx *ctx, rq_err *err);
+} rq_product;
+
+/* The products, largest first (products.c). */
+extern const rq_product rq_products[];
+extern const size_t rq_n_products;
+
+/* The products themselves (one file each). */
+rq_status rq_product_communes_geojson(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_trous_geojson(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_sites_geojson(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_csv(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_gpkg(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_qgis(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_xlsx(const rq_product_ctx *ctx, rq_err *err);
+rq_status rq_product_annuaire(const rq_product_ctx *ctx, rq_err *err);
+/* run.json, written after every other product (it records their time). */
+rq_status rq_product_runjson(const rq_product_ctx *ctx, rq_err *err);
+
+/* ---- Layers (layers.c) -------------------------------------------------- */
+
+/* The gap zones a layer holds: every zone (trous.geojson), the overall
+** zones, or those of one phase (0..3). */
+#define RQ_GAPS_EVERY (-2)
+#define RQ_GAPS_OVERALL (-1)
+
+typedef enum {
+    RQ_LAYER_COMMUNES,
+    RQ_LAYER_SITES,
+    RQ_LAYER_PORTEES,
+    RQ_LAYER_TROUS,
+    RQ_LAYER_DEPARTEMENTS,
+    RQ_LAYER_EPCI,
+    RQ_LAYER_ZONE_ETUDE
+} rq_layer_kind;
+
+/* A layer: its name, title, fields (with their documentation) and rows. */
+typedef struct rq_layer {
+    rq_layer_kind kind;
+    char name[48];  /* "communes", "trous_emergence" */
+    char title[96]; /* French, for QGIS and the metadata */
+    char description[256];
+    rq_field_def *fields;
+    size_t n_fields;
+    char **owned; /* names and docs made at run time */
+    size_t n_owned;
+    size_t *rows; /* row i -> index into the source array */
+    size_t n_rows;
+    rq_out_geom gtype;
+    int phase; /* RQ_LAYER_TROUS: RQ_GAPS_EVERY, RQ_GAPS_OVERALL or a phase */
+} rq_layer;
+
+void rq_layer_init(rq_layer *l, rq_layer_kind kind, int phase, const rq_product_ctx *ctx);
+void rq_layer_fini(rq_layer *l);
+/* How rq_layer_write_take writes geometries: none (a table), in the metric
+** CRS (GeoPackage), or in WGS 84 lon/lat (GeoJSON). */
+typedef enum { RQ_GEOM_NONE, RQ_GEOM_METRIC, RQ_GEOM_LONLAT } rq_geom_mode;
+/* Writes every row of l into w (opened with l's fields) and finishes w
+** (rq_writer_finish): takes w, which may be NULL when its opening failed
+** with err set. */
+rq_status rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w,
+                              rq_geom_mode mode, rq_err *err) RQ_MUST_CHECK;
+/* "emergence|creation" for the phases set in mask, in phase order. */
+void rq_phase_list(unsigned mask, char *buf, size_t sz);
+
+/* A newly allocated path of name in the temporary output folder. */
+char *rq_product_path(const rq_product_ctx *ctx, const char *name);
+/* The format of every CSV of the run: [output] csv_format (csv.c). */
+rq_out_format rq_csv_format(const rq_product_ctx *ctx);
+
+/* ---- Styles (styles.c) -------------------------------------------------- */
+
+/* The QGIS style (QML document, newly allocated) of a layer: variant 0 its
+** default style, 1 the second one (communes: acces_e2sfca). NULL when the
+** layer has no such variant. */
+char *rq_style_qml(const rq_layer *l, const rq_product_ctx *ctx, int variant);
+/* Name and description of a style variant, in French. */
+const char *rq_style_name(const rq_layer *l, int variant);
+/* 1 when the layer's style shows labels. */
+int rq_style_labels(const rq_layer *l);
+/* The body of the style (renderer, labels, aliases) as XML, for a QGIS
+** project's map layer: the QML without its <qgis> root. */
+void rq_style_write(void *xml, const rq_layer *l, const rq_product_ctx *ctx, int variant);
+
+#endif /* RQ_OUTPUTS_PRODUCTS_H */
