@@ -19,6 +19,8 @@
 extern const char *const rq_phase_names[RQ_NPHASES];
 /* The same phases as French readers write them, for titles and reports. */
 extern const char *const rq_phase_labels[RQ_NPHASES];
+/* "emergence|creation" for the phases set in mask, in phase order. */
+void rq_phase_list(unsigned mask, char *buf, size_t sz);
 /* Gap-zone id prefixes per phase (method.md §4): EM, CR, CO, DE. */
 extern const char *const rq_phase_prefix[RQ_NPHASES];
 /* Returns the phase index of name, or -1. */

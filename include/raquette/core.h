@@ -208,6 +208,24 @@ int rq_cmp_strp(const void *a, const void *b);
 /* qsort/bsearch comparator for arrays of size_t. */
 int rq_cmp_size(const void *a, const void *b);
 
+/* A growable string: appends never fail (memory exhaustion aborts). Start
+** from {0}; rq_buf_take hands the text over ("" when nothing was added). */
+typedef struct rq_buf {
+    char *s;
+    size_t len, cap;
+} rq_buf;
+void rq_buf_add(rq_buf *b, const char *s);
+void rq_buf_printf(rq_buf *b, const char *fmt, ...) RQ_PRINTF(2, 3);
+/* Appends s after sep unless b is empty: lists such as "a|b|c". */
+void rq_buf_join(rq_buf *b, const char *sep, const char *s);
+char *rq_buf_take(rq_buf *b);
+void rq_buf_fini(rq_buf *b);
+
+/* Numbers as French readers write them: "1 301 533" (a space between
+** thousands) and "0,25" (decimal comma). Returns buf. */
+char *rq_fmt_int_fr(long v, char *buf, size_t sz);
+char *rq_fmt_real_fr(double v, int decimals, char *buf, size_t sz);
+
 /* ---- Progress on stderr ------------------------------------------------ */
 
 /* Same signature as GDALProgressFunc, so that GDAL can call it directly.

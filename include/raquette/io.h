@@ -1,5 +1,5 @@
 /* io.h - reading vector and tabular inputs through GDAL/OGR: the only
-** module (with io/writer.c) that includes gdal.h and ogr_api.h.
+** module (with io/writer.c, writer_vout.c) that includes gdal.h and ogr_api.h.
 **
 ** Any source GDAL opens works (GeoJSON, GeoPackage, Shapefile, CSV,
 ** SpatiaLite...). A reader streams the features of one layer to a callback

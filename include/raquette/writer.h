@@ -3,7 +3,8 @@
 **
 ** This layer knows nothing about indicators: callers describe their fields
 ** and hand over plain values and ISO WKB geometries. GDAL and json-c types
-** never appear here (implementation in src/io/writer.c, outdir.c, json.c).
+** never appear here (implementation in src/io/writer.c, writer_vout.c,
+** outdir.c, json.c).
 **
 ** Number formats and coordinates are documented for users in
 ** docs/outputs.md; the guarantees are restated next to each function.

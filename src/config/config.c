@@ -135,6 +135,17 @@ rq_run_name_problem(const char *name)
     return NULL;
 }
 
+void
+rq_phase_list(unsigned mask, char *buf, size_t sz)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int p = 0; p < RQ_NPHASES; p++)
+        if (mask & (1u << p))
+            len += (size_t)snprintf(buf + len, len < sz ? sz - len : 0, "%s%s", len ? "|" : "",
+                                    rq_phase_names[p]);
+}
+
 int
 rq_phase_index(const char *name)
 {

@@ -1,14 +1,12 @@
 /* writer.c - output layers through OGR: one-layer GeoJSON and CSV files,
-** and layers of multi-layer datasets (GeoPackage, XLSX workbook).
+** and layers of multi-layer datasets (GeoPackage, XLSX workbook): the
+** layer and its fields, value formatting, the .csvt of a CSV.
 **
-** Why GDAL writes into /vsimem/ first: in GDAL 3.6.2 the GeoJSON driver
-** ignores the result of its writes (checked: on a full 1 MB tmpfs it
-** returns OGRERR_NONE for every feature, reports no error at GDALClose and
-** leaves a truncated file), and the CSV driver fails CreateFeature without
-** any message. Writing the finished file ourselves with rq_io_write_file
-** turns a full disk into a clear error, and creates every file the same
-** way (new, never through a link). Outputs are tens of MB at most, so
-** holding one file in memory is fine.
+** Every layer is written into a dataset that GDAL builds in memory
+** (/vsimem/) and that is copied to disk at close. That dataset, why it is
+** in memory, and the multi-layer datasets (rq_vout_*) are in
+** writer_vout.c: they are about files, this is about layers and values.
+** What the two files share is in writer_internal.h.
 **
 ** Number formats (checked on GDAL 3.6.2, restated in docs/outputs.md):
 ** values are rounded here to the field's decimals. GeoJSON ignores the OGR
@@ -22,13 +20,11 @@
 ** whole .csvt that names Integer64 (docs/gis-facts), so integers are
 ** "Integer", reals "Real" and texts "String".
 */
-#include "raquette/writer.h"
+#include "io/writer_internal.h"
 
 #include <assert.h>
-#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
-#include <cpl_vsi.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -37,72 +33,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-/* Commit every this many features in datasets with transactions (GPKG). */
-#define COMMIT_EVERY 100000
 /* Width given to real fields: the GeoPackage and XLSX drivers keep it as a
 ** hint; values are never padded or cut. */
 #define REAL_WIDTH 24
 #define MAX_DECIMALS 15
 
-/* A dataset that GDAL writes in a private /vsimem/ folder; at finish every
-** file it made there is copied to disk beside `path`. */
-typedef struct memds {
-    char *path;    /* final file on disk */
-    char *mem_dir; /* private /vsimem/ folder */
-    GDALDatasetH ds;
-    int in_txn;
-    size_t pending; /* features since the last commit */
-} memds;
-
-struct rq_writer {
-    memds *own;        /* the one-layer file it writes, NULL in an rq_vout */
-    rq_vout *vout;     /* the dataset it is a layer of, or NULL */
-    const char *path;  /* for messages: own->path or the vout's */
-    rq_out_format fmt; /* of a one-layer file */
-    rq_out_geom gtype;
-    rq_field_type *types;
-    double *scale; /* 10^decimals, real fields only */
-    int *decimals;
-    size_t n_fields;
-    OGRLayerH lyr;    /* borrowed from the dataset */
-    OGRFeatureH feat; /* the feature being filled */
-    size_t count;
-    char *csvt; /* the .csvt line of a CSV */
-};
-
-struct rq_vout {
-    memds m;
-    rq_vout_format fmt;
-};
-
-static rq_status
-gdal_error(rq_err *err, const char *path, const char *what)
+rq_status
+rq_writer_gdal_error(rq_err *err, const char *path, const char *what)
 {
     const char *m = CPLGetLastErrorMsg();
     return rq_err_set(err, RQ_ERR_GDAL, "%s: %s (%s)", path, what,
                       m && *m ? m : "GDAL gave no detail");
-}
-
-static const char *
-base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
-/* Folder part of path with its trailing slash ("" for a bare name), so that
-** folder + name rebuilds a sibling path. */
-static char *
-dir_prefix(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    size_t n = s ? (size_t)(s - path) + 1 : 0;
-    char *d = rq_xmalloc(n + 1);
-    memcpy(d, path, n);
-    d[n] = '\0';
-    return d;
 }
 
 static int
@@ -112,149 +54,10 @@ ends_with_ci(const char *s, const char *suffix)
     return n >= m && EQUAL(s + n - m, suffix);
 }
 
-/* ---- The dataset in memory ------------------------------------------------- */
-
-/* GDAL would happily write to memory: catch a missing folder now rather
-** than after the whole dataset has been built. */
-static rq_status
-check_folder(const char *path, rq_err *err)
-{
-    if (!path || !*path || !*base_name(path))
-        return rq_err_set(err, RQ_ERR_INTERNAL, "output path '%s' is not a file name",
-                          path ? path : "(null)");
-    char *dir = dir_prefix(path);
-    struct stat st;
-    int ok = stat(*dir ? dir : ".", &st) == 0 && S_ISDIR(st.st_mode);
-    rq_status rc =
-        ok ? RQ_OK
-           : rq_err_set(err, RQ_ERR_IO, "%s: the folder %s does not exist", path, *dir ? dir : ".");
-    free(dir);
-    return rc;
-}
-
-static rq_status
-memds_create(memds *m, const char *path, const char *driver, const void *owner, rq_err *err)
-{
-    memset(m, 0, sizeof *m);
-    rq_status rc = check_folder(path, err);
-    if (rc != RQ_OK)
-        return rc;
-    m->path = rq_xstrdup(path);
-    /* The owner's address makes the folder unique among live datasets. */
-    m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
-    GDALDriverH drv = GDALGetDriverByName(driver);
-    if (!drv)
-        return rq_err_set(err, RQ_ERR_GDAL, "%s: the GDAL %s driver is not available", path,
-                          driver);
-    /* The CSV driver checks that the folder of a new file exists, and a
-    ** /vsimem/ folder exists only once made. */
-    if (VSIMkdir(m->mem_dir, 0777) != 0)
-        return rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, m->mem_dir);
-    char *mem_path = rq_xasprintf("%s/%s", m->mem_dir, base_name(path));
-    CPLErrorReset();
-    m->ds = GDALCreate(drv, mem_path, 0, 0, 0, GDT_Unknown, NULL);
-    free(mem_path);
-    if (!m->ds)
-        return gdal_error(err, path, "GDAL cannot create the file");
-    if (GDALDatasetTestCapability(m->ds, ODsCTransactions)) {
-        if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
-            return gdal_error(err, path, "cannot start a transaction");
-        m->in_txn = 1;
-    }
-    return RQ_OK;
-}
-
-/* Commits in batches (style.md §3.12): one transaction of millions of rows
-** would hold them all in SQLite's journal. */
-static rq_status
-memds_feature_added(memds *m, rq_err *err)
-{
-    if (!m->in_txn || ++m->pending < COMMIT_EVERY)
-        return RQ_OK;
-    m->pending = 0;
-    m->in_txn = 0;
-    if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
-        return gdal_error(err, m->path, "cannot commit the transaction");
-    if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
-        return gdal_error(err, m->path, "cannot start a transaction");
-    m->in_txn = 1;
-    return RQ_OK;
-}
-
-/* Copies every file GDAL made in the memory folder beside m->path. */
-static rq_status
-flush_to_disk(const memds *m, rq_err *err)
-{
-    rq_status rc = RQ_OK;
-    char *dir = dir_prefix(m->path);
-    char **names = VSIReadDir(m->mem_dir);
-    int n = CSLCount(names), found = 0;
-    /* A fixed order keeps the sequence of writes the same on every run. */
-    if (n > 1)
-        qsort(names, (size_t)n, sizeof *names, rq_cmp_strp);
-    for (int i = 0; i < n && rc == RQ_OK; i++) {
-        if (strcmp(names[i], ".") == 0 || strcmp(names[i], "..") == 0)
-            continue;
-        char *src = rq_xasprintf("%s/%s", m->mem_dir, names[i]);
-        char *dst = rq_xasprintf("%s%s", dir, names[i]);
-        vsi_l_offset len = 0;
-        GByte *buf = VSIGetMemFileBuffer(src, &len, FALSE);
-        if (!buf && len != 0)
-            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: lost the file GDAL wrote in memory", dst);
-        else if (len > SIZE_MAX)
-            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: file too large", dst);
-        else
-            rc = rq_io_write_file(dst, buf ? (const void *)buf : "", (size_t)len, err);
-        found += strcmp(names[i], base_name(m->path)) == 0;
-        free(src);
-        free(dst);
-    }
-    if (rc == RQ_OK && !found)
-        rc = rq_err_set(err, RQ_ERR_GDAL, "%s: GDAL wrote no file", m->path);
-    CSLDestroy(names);
-    free(dir);
-    return rc;
-}
-
-/* Closes the dataset and, when ok, writes its files to disk; always frees
-** what m holds. */
-static rq_status
-memds_finish(memds *m, int ok, rq_err *err)
-{
-    rq_status rc = RQ_OK;
-    if (m->ds && m->in_txn) {
-        m->in_txn = 0;
-        CPLErrorReset();
-        if (!ok)
-            (void)GDALDatasetRollbackTransaction(m->ds);
-        else if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
-            rc = gdal_error(err, m->path, "cannot commit the transaction");
-    }
-    if (m->ds) {
-        /* GDALClose returns void in 3.6 and drivers write at close: a
-        ** failure shows only in the error state (style.md §3.7). */
-        CPLErrorReset();
-        GDALClose(m->ds);
-        m->ds = NULL;
-        if (ok && rc == RQ_OK && CPLGetLastErrorType() >= CE_Failure)
-            rc = gdal_error(err, m->path, "GDAL failed to finish the file");
-    }
-    if (ok && rc == RQ_OK)
-        rc = flush_to_disk(m, err);
-    if (m->mem_dir)
-        VSIRmdirRecursive(m->mem_dir);
-    free(m->mem_dir);
-    free(m->path);
-    memset(m, 0, sizeof *m);
-    /* Do not leave a warning (e.g. no CRS on a table) as the error state. */
-    CPLErrorReset();
-    return ok ? rc : RQ_OK;
-}
-
 /* ---- Layers ---------------------------------------------------------------- */
 
-static rq_status
-check_fields(const char *path, const rq_field_def *fields, size_t n_fields, rq_err *err)
+rq_status
+rq_writer_check_fields(const char *path, const rq_field_def *fields, size_t n_fields, rq_err *err)
 {
     if (n_fields > INT32_MAX)
         return rq_err_set(err, RQ_ERR_INTERNAL, "%s: too many fields", path);
@@ -286,7 +89,7 @@ new_feature(rq_writer *w, rq_err *err)
 {
     w->feat = OGR_F_Create(OGR_L_GetLayerDefn(w->lyr));
     if (!w->feat)
-        return gdal_error(err, w->path, "cannot create a feature");
+        return rq_writer_gdal_error(err, w->path, "cannot create a feature");
     for (size_t i = 0; i < w->n_fields; i++)
         OGR_F_SetFieldNull(w->feat, (int)i);
     return RQ_OK;
@@ -315,7 +118,7 @@ create_fields(rq_writer *w, const rq_field_def *fields, rq_err *err)
         if (e != OGRERR_NONE) {
             char what[300];
             snprintf(what, sizeof what, "cannot create field %s", fields[i].name);
-            return gdal_error(err, w->path, what);
+            return rq_writer_gdal_error(err, w->path, what);
         }
         if (is_csv(w)) {
             static const char *const csvt[] = {"String", "Integer", "Real"};
@@ -337,13 +140,13 @@ ogr_geom_type(rq_out_geom g)
     return g == RQ_OUT_POINT ? wkbPoint : g == RQ_OUT_POLYGON ? wkbMultiPolygon : wkbNone;
 }
 
-static void
-free_writer(rq_writer *w)
+void
+rq_writer_free(rq_writer *w)
 {
     if (w->feat)
         OGR_F_Destroy(w->feat);
     if (w->own) {
-        (void)memds_finish(w->own, 0, NULL);
+        (void)rq_memds_finish(w->own, 0, NULL);
         free(w->own);
     }
     free(w->types);
@@ -394,9 +197,10 @@ layer_options(const rq_writer *w, const char *const *extra)
 }
 
 /* Creates the layer of w in ds (borrowed) with its fields. */
-static rq_status
-open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name, const rq_field_def *fields,
-           const char *srs, const char *const *options, rq_err *err)
+rq_status
+rq_writer_open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name,
+                     const rq_field_def *fields, const char *srs, const char *const *options,
+                     rq_err *err)
 {
     OGRSpatialReferenceH hsrs = NULL;
     char **lco = layer_options(w, options);
@@ -421,10 +225,10 @@ open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name, const rq_field
         OSRSetAxisMappingStrategy(hsrs, OAMS_TRADITIONAL_GIS_ORDER);
     }
     CPLErrorReset();
-    w->lyr = GDALDatasetCreateLayer(ds, layer_name ? layer_name : "", hsrs,
-                                    ogr_geom_type(w->gtype), lco);
+    w->lyr = GDALDatasetCreateLayer(ds, layer_name ? layer_name : "", hsrs, ogr_geom_type(w->gtype),
+                                    lco);
     if (!w->lyr) {
-        rc = gdal_error(err, w->path, "GDAL cannot create the layer");
+        rc = rq_writer_gdal_error(err, w->path, "GDAL cannot create the layer");
         goto cleanup;
     }
     if ((rc = create_fields(w, fields, err)) == RQ_OK)
@@ -442,7 +246,7 @@ rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
                rq_err *err)
 {
     rq_writer *w = NULL;
-    rq_status rc = check_fields(path, fields, n_fields, err);
+    rq_status rc = rq_writer_check_fields(path, fields, n_fields, err);
     int csv = fmt == RQ_OUT_CSV || fmt == RQ_OUT_CSV_FR;
     if (rc != RQ_OK)
         return NULL;
@@ -465,13 +269,13 @@ rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
     w->gtype = gtype;
     w->n_fields = n_fields;
     w->own = rq_xcalloc(1, sizeof *w->own);
-    if ((rc = memds_create(w->own, path, fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV", w, err)) ==
+    if ((rc = rq_memds_create(w->own, path, fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV", w, err)) ==
         RQ_OK) {
         w->path = w->own->path;
-        rc = open_layer(w, w->own->ds, layer_name, fields, srs, NULL, err);
+        rc = rq_writer_open_layer(w, w->own->ds, layer_name, fields, srs, NULL, err);
     }
     if (rc != RQ_OK) {
-        free_writer(w);
+        rq_writer_free(w);
         w = NULL;
     }
     return w;
@@ -558,7 +362,7 @@ rq_writer_set_geometry_wkb(rq_writer *w, const unsigned char *wkb, size_t len, r
     }
     CPLErrorReset();
     if (OGR_G_CreateFromWkbEx(wkb, NULL, &g, len) != OGRERR_NONE || !g) {
-        rc = gdal_error(err, w->path, "invalid WKB geometry");
+        rc = rq_writer_gdal_error(err, w->path, "invalid WKB geometry");
         goto cleanup;
     }
     OGR_G_FlattenTo2D(g);
@@ -575,7 +379,7 @@ rq_writer_set_geometry_wkb(rq_writer *w, const unsigned char *wkb, size_t len, r
     OGRErr e = OGR_F_SetGeometryDirectly(w->feat, g);
     g = NULL;
     if (e != OGRERR_NONE)
-        rc = gdal_error(err, w->path, "cannot set the geometry");
+        rc = rq_writer_gdal_error(err, w->path, "cannot set the geometry");
 
 cleanup:
     if (g)
@@ -590,12 +394,12 @@ rq_writer_add(rq_writer *w, rq_err *err)
     if (OGR_L_CreateFeature(w->lyr, w->feat) != OGRERR_NONE) {
         char what[64];
         snprintf(what, sizeof what, "cannot write feature %zu", w->count + 1);
-        return gdal_error(err, w->path, what);
+        return rq_writer_gdal_error(err, w->path, what);
     }
     OGR_F_Destroy(w->feat); /* CreateFeature does not take it */
     w->feat = NULL;
     w->count++;
-    rq_status rc = memds_feature_added(w->vout ? &w->vout->m : w->own, err);
+    rq_status rc = rq_memds_feature_added(w->vout ? &w->vout->m : w->own, err);
     return rc == RQ_OK ? new_feature(w, err) : rc;
 }
 
@@ -617,12 +421,12 @@ rq_writer_close(rq_writer *w, rq_err *err)
         /* The .csvt goes beside the file once the file is there; finishing
         ** frees the path, so its name is made first. */
         char *csvt = w->csvt ? rq_xasprintf("%st", w->own->path) : NULL;
-        rc = memds_finish(w->own, 1, err);
+        rc = rq_memds_finish(w->own, 1, err);
         if (rc == RQ_OK && csvt)
             rc = rq_io_write_file(csvt, w->csvt, strlen(w->csvt), err);
         free(csvt);
     }
-    free_writer(w);
+    rq_writer_free(w);
     return rc;
 }
 
@@ -631,7 +435,7 @@ rq_writer_abort(rq_writer *w)
 {
     if (!w)
         return;
-    free_writer(w);
+    rq_writer_free(w);
     CPLErrorReset();
 }
 
@@ -644,89 +448,4 @@ rq_writer_finish(rq_writer *w, rq_status rc, rq_err *err)
         return rq_writer_close(w, err);
     rq_writer_abort(w);
     return rc;
-}
-
-/* ---- Multi-layer datasets -------------------------------------------------- */
-
-rq_vout *
-rq_vout_create(const char *path, rq_vout_format fmt, const char *date, rq_err *err)
-{
-    rq_vout *v = rq_xcalloc(1, sizeof *v);
-    v->fmt = fmt;
-    /* The GeoPackage driver stamps gpkg_contents.last_change with the
-    ** current time unless OGR_CURRENT_DATE says otherwise; thread-local:
-    ** other products write meanwhile. */
-    if (date) {
-        char stamp[40];
-        snprintf(stamp, sizeof stamp, "%.10sT00:00:00Z", date);
-        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", stamp);
-    }
-    if (memds_create(&v->m, path, fmt == RQ_VOUT_GPKG ? "GPKG" : "XLSX", v, err) != RQ_OK) {
-        rq_vout_abort(v);
-        return NULL;
-    }
-    return v;
-}
-
-rq_writer *
-rq_vout_layer(rq_vout *v, const char *layer_name, const rq_field_def *fields, size_t n_fields,
-              rq_out_geom gtype, const char *srs, const char *const *options, rq_err *err)
-{
-    if (check_fields(v->m.path, fields, n_fields, err) != RQ_OK)
-        return NULL;
-    rq_writer *w = rq_xcalloc(1, sizeof *w);
-    w->vout = v;
-    w->path = v->m.path;
-    w->gtype = gtype;
-    w->n_fields = n_fields;
-    if (open_layer(w, v->m.ds, layer_name, fields, srs, options, err) != RQ_OK) {
-        free_writer(w);
-        return NULL;
-    }
-    return w;
-}
-
-rq_status
-rq_vout_exec(rq_vout *v, const char *sql, rq_err *err)
-{
-    CPLErrorReset();
-    OGRLayerH r = GDALDatasetExecuteSQL(v->m.ds, sql, NULL, NULL);
-    if (r)
-        GDALDatasetReleaseResultSet(v->m.ds, r);
-    if (CPLGetLastErrorType() >= CE_Failure)
-        return gdal_error(err, v->m.path, "SQL failed");
-    return RQ_OK;
-}
-
-rq_status
-rq_vout_set_metadata(rq_vout *v, const char *layer_name, const char *const *kv, rq_err *err)
-{
-    GDALMajorObjectH obj = layer_name ? GDALDatasetGetLayerByName(v->m.ds, layer_name) : v->m.ds;
-    if (!obj)
-        return rq_err_set(err, RQ_ERR_INTERNAL, "%s: no layer %s", v->m.path, layer_name);
-    CPLErrorReset();
-    if (GDALSetMetadata(obj, (char **)(uintptr_t)kv, NULL) != CE_None)
-        return gdal_error(err, v->m.path, "cannot write the metadata");
-    return RQ_OK;
-}
-
-rq_status
-rq_vout_close(rq_vout *v, rq_err *err)
-{
-    if (!v)
-        return RQ_OK;
-    rq_status rc = memds_finish(&v->m, 1, err);
-    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
-    free(v);
-    return rc;
-}
-
-void
-rq_vout_abort(rq_vout *v)
-{
-    if (!v)
-        return;
-    (void)memds_finish(&v->m, 0, NULL);
-    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
-    free(v);
 }

@@ -49,17 +49,6 @@ fieldf(rq_layer *l, rq_field_type t, int decimals, const char *prefix, const cha
     return field(l, name, t, decimals, text);
 }
 
-void
-rq_phase_list(unsigned mask, char *buf, size_t sz)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (int p = 0; p < RQ_NPHASES; p++)
-        if (mask & (1u << p))
-            len += (size_t)snprintf(buf + len, len < sz ? sz - len : 0, "%s%s", len ? "|" : "",
-                                    rq_phase_names[p]);
-}
-
 /* ---- Communes --------------------------------------------------------------- */
 
 static void

@@ -104,8 +104,6 @@ typedef enum { RQ_GEOM_NONE, RQ_GEOM_METRIC, RQ_GEOM_LONLAT } rq_geom_mode;
 ** with err set. */
 rq_status rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w,
                               rq_geom_mode mode, rq_err *err) RQ_MUST_CHECK;
-/* "emergence|creation" for the phases set in mask, in phase order. */
-void rq_phase_list(unsigned mask, char *buf, size_t sz);
 
 /* A newly allocated path of name in the temporary output folder. */
 char *rq_product_path(const rq_product_ctx *ctx, const char *name);

@@ -30,7 +30,7 @@ int rq_fuzz_structures_init(const char *fixtures);
 rq_status rq_fuzz_structures_one(const unsigned char *data, size_t size);
 void rq_fuzz_structures_fini(void);
 
-/* text: the small parsers of core.c (numbers, lists, trimming, edit
+/* text: the small parsers of src/core/ (numbers, lists, trimming, edit
 ** distance, diagnostics). Byte 0 picks the list separator and a buffer
 ** size; the rest is the text. Always returns RQ_OK. */
 rq_status rq_fuzz_text_one(const unsigned char *data, size_t size);

@@ -1,4 +1,4 @@
-/* fuzz_text.c - libFuzzer harness for the small text parsers of core.c
+/* fuzz_text.c - libFuzzer harness for the small text parsers of src/core/
 ** (numbers, lists, trimming, edit distance, diagnostics). See README.md.
 */
 #include "fuzz_targets.h"

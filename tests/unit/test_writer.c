@@ -1,4 +1,4 @@
-/* test_writer.c - GeoJSON/CSV layers and JSON documents (src/io/writer.c,
+/* test_writer.c - GeoJSON/CSV layers and JSON documents (src/io/writer.c, writer_vout.c,
 ** json.c). The output folder is tested in test_outdir.c.
 **
 ** The square of the GeoJSON test is x 700-701 km, y 6300-6301 km in

@@ -1,0 +1,93 @@
+/* writer_internal.h - what the two files of the layer writer share:
+** writer.c (one-layer GeoJSON and CSV files: layers, fields, value
+** formatting, the .csvt) and writer_vout.c (the dataset GDAL writes in
+** /vsimem/ and copies to disk, and the multi-layer datasets, GeoPackage and
+** XLSX, built on it). Internal to src/io/: the public API is
+** raquette/writer.h.
+**
+** A layer of a multi-layer dataset is an rq_writer like a one-layer file,
+** filled by the same setters: hence rq_vout_layer needs the writer's
+** internals (rq_writer_check_fields, rq_writer_open_layer, rq_writer_free),
+** and a one-layer file needs the in-memory dataset (rq_memds_*). Only the
+** functions, which the linker sees, carry the rq_ prefix; the types below
+** are seen by src/io/ alone. Like every file of src/io/, this one may
+** include GDAL headers; it must not be included outside src/io/.
+*/
+#ifndef RQ_IO_WRITER_INTERNAL_H
+#define RQ_IO_WRITER_INTERNAL_H
+
+#include "raquette/writer.h"
+
+#include <gdal.h>
+#include <ogr_api.h>
+#include <stddef.h>
+
+/* A dataset that GDAL writes in a private /vsimem/ folder; at finish every
+** file it made there is copied to disk beside `path`. */
+typedef struct memds {
+    char *path;    /* final file on disk */
+    char *mem_dir; /* private /vsimem/ folder */
+    GDALDatasetH ds;
+    int in_txn;
+    size_t pending; /* features since the last commit */
+} memds;
+
+struct rq_writer {
+    memds *own;        /* the one-layer file it writes, NULL in an rq_vout */
+    rq_vout *vout;     /* the dataset it is a layer of, or NULL */
+    const char *path;  /* for messages: own->path or the vout's */
+    rq_out_format fmt; /* of a one-layer file */
+    rq_out_geom gtype;
+    rq_field_type *types;
+    double *scale; /* 10^decimals, real fields only */
+    int *decimals;
+    size_t n_fields;
+    OGRLayerH lyr;    /* borrowed from the dataset */
+    OGRFeatureH feat; /* the feature being filled */
+    size_t count;
+    char *csvt; /* the .csvt line of a CSV */
+};
+
+struct rq_vout {
+    memds m;
+    rq_vout_format fmt;
+};
+
+/* ---- writer.c ------------------------------------------------------------ */
+
+/* Sets err to RQ_ERR_GDAL "<path>: <what> (<GDAL's last message>)" and
+** returns RQ_ERR_GDAL. */
+rq_status rq_writer_gdal_error(rq_err *err, const char *path, const char *what) RQ_MUST_CHECK;
+/* Checks a field list before anything is created: names present and
+** distinct, decimals of reals within 0..15. path is for messages. */
+rq_status rq_writer_check_fields(const char *path, const rq_field_def *fields, size_t n_fields,
+                                 rq_err *err) RQ_MUST_CHECK;
+/* Creates the layer of w in ds (borrowed) with its fields, and its first
+** feature. w must already have its vout or fmt, path, gtype and n_fields
+** set. options: extra layer creation options, NULL-terminated, may be NULL.
+** On failure w holds what was made so far: free it with rq_writer_free. */
+rq_status rq_writer_open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name,
+                               const rq_field_def *fields, const char *srs,
+                               const char *const *options, rq_err *err) RQ_MUST_CHECK;
+/* Frees w and all it owns; its own one-layer file, if any, is dropped
+** without writing anything to disk. A layer of an rq_vout leaves v as is. */
+void rq_writer_free(rq_writer *w);
+
+/* ---- writer_vout.c: the dataset in memory ------------------------------- */
+
+/* Fills m (caller-owned storage) with a new dataset of the GDAL driver
+** `driver` in a private /vsimem/ folder, to be copied to path at finish;
+** starts a transaction when the driver has them. owner's address names
+** the folder, so it must be live as long as m. On failure err is set and m
+** holds what was made so far: finish it with ok = 0. */
+rq_status rq_memds_create(memds *m, const char *path, const char *driver, const void *owner,
+                          rq_err *err) RQ_MUST_CHECK;
+/* Counts a feature written in m, committing every so many in datasets with
+** transactions. */
+rq_status rq_memds_feature_added(memds *m, rq_err *err) RQ_MUST_CHECK;
+/* Closes the dataset and, when ok, writes its files to disk; always frees
+** what m holds. With ok = 0 it writes nothing and returns RQ_OK (err may be
+** NULL), hence no RQ_MUST_CHECK: aborts ignore it. */
+rq_status rq_memds_finish(memds *m, int ok, rq_err *err);
+
+#endif /* RQ_IO_WRITER_INTERNAL_H */

@@ -1,0 +1,276 @@
+/* writer_vout.c - the dataset GDAL writes in memory and copies to disk
+** (memds, used by every output layer), and the multi-layer datasets built
+** on it: GeoPackage and XLSX workbook (rq_vout_*). Their layers are
+** rq_writer layers, made and filled by writer.c: this file is about files,
+** writer.c about layers and values. What the two share is in
+** writer_internal.h.
+**
+** Why GDAL writes into /vsimem/ first: in GDAL 3.6.2 the GeoJSON driver
+** ignores the result of its writes (checked: on a full 1 MB tmpfs it
+** returns OGRERR_NONE for every feature, reports no error at GDALClose and
+** leaves a truncated file), and the CSV driver fails CreateFeature without
+** any message. Writing the finished file ourselves with rq_io_write_file
+** turns a full disk into a clear error, and creates every file the same
+** way (new, never through a link). Outputs are tens of MB at most, so
+** holding one file in memory is fine.
+*/
+#include "io/writer_internal.h"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Commit every this many features in datasets with transactions (GPKG). */
+#define COMMIT_EVERY 100000
+
+static const char *
+base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* Folder part of path with its trailing slash ("" for a bare name), so that
+** folder + name rebuilds a sibling path. */
+static char *
+dir_prefix(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    size_t n = s ? (size_t)(s - path) + 1 : 0;
+    char *d = rq_xmalloc(n + 1);
+    memcpy(d, path, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* ---- The dataset in memory ------------------------------------------------- */
+
+/* GDAL would happily write to memory: catch a missing folder now rather
+** than after the whole dataset has been built. */
+static rq_status
+check_folder(const char *path, rq_err *err)
+{
+    if (!path || !*path || !*base_name(path))
+        return rq_err_set(err, RQ_ERR_INTERNAL, "output path '%s' is not a file name",
+                          path ? path : "(null)");
+    char *dir = dir_prefix(path);
+    struct stat st;
+    int ok = stat(*dir ? dir : ".", &st) == 0 && S_ISDIR(st.st_mode);
+    rq_status rc =
+        ok ? RQ_OK
+           : rq_err_set(err, RQ_ERR_IO, "%s: the folder %s does not exist", path, *dir ? dir : ".");
+    free(dir);
+    return rc;
+}
+
+rq_status
+rq_memds_create(memds *m, const char *path, const char *driver, const void *owner, rq_err *err)
+{
+    memset(m, 0, sizeof *m);
+    rq_status rc = check_folder(path, err);
+    if (rc != RQ_OK)
+        return rc;
+    m->path = rq_xstrdup(path);
+    /* The owner's address makes the folder unique among live datasets. */
+    m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
+    GDALDriverH drv = GDALGetDriverByName(driver);
+    if (!drv)
+        return rq_err_set(err, RQ_ERR_GDAL, "%s: the GDAL %s driver is not available", path,
+                          driver);
+    /* The CSV driver checks that the folder of a new file exists, and a
+    ** /vsimem/ folder exists only once made. */
+    if (VSIMkdir(m->mem_dir, 0777) != 0)
+        return rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, m->mem_dir);
+    char *mem_path = rq_xasprintf("%s/%s", m->mem_dir, base_name(path));
+    CPLErrorReset();
+    m->ds = GDALCreate(drv, mem_path, 0, 0, 0, GDT_Unknown, NULL);
+    free(mem_path);
+    if (!m->ds)
+        return rq_writer_gdal_error(err, path, "GDAL cannot create the file");
+    if (GDALDatasetTestCapability(m->ds, ODsCTransactions)) {
+        if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
+            return rq_writer_gdal_error(err, path, "cannot start a transaction");
+        m->in_txn = 1;
+    }
+    return RQ_OK;
+}
+
+/* Commits in batches (style.md §3.12): one transaction of millions of rows
+** would hold them all in SQLite's journal. */
+rq_status
+rq_memds_feature_added(memds *m, rq_err *err)
+{
+    if (!m->in_txn || ++m->pending < COMMIT_EVERY)
+        return RQ_OK;
+    m->pending = 0;
+    m->in_txn = 0;
+    if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
+        return rq_writer_gdal_error(err, m->path, "cannot commit the transaction");
+    if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
+        return rq_writer_gdal_error(err, m->path, "cannot start a transaction");
+    m->in_txn = 1;
+    return RQ_OK;
+}
+
+/* Copies every file GDAL made in the memory folder beside m->path. */
+static rq_status
+flush_to_disk(const memds *m, rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    char *dir = dir_prefix(m->path);
+    char **names = VSIReadDir(m->mem_dir);
+    int n = CSLCount(names), found = 0;
+    /* A fixed order keeps the sequence of writes the same on every run. */
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof *names, rq_cmp_strp);
+    for (int i = 0; i < n && rc == RQ_OK; i++) {
+        if (strcmp(names[i], ".") == 0 || strcmp(names[i], "..") == 0)
+            continue;
+        char *src = rq_xasprintf("%s/%s", m->mem_dir, names[i]);
+        char *dst = rq_xasprintf("%s%s", dir, names[i]);
+        vsi_l_offset len = 0;
+        GByte *buf = VSIGetMemFileBuffer(src, &len, FALSE);
+        if (!buf && len != 0)
+            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: lost the file GDAL wrote in memory", dst);
+        else if (len > SIZE_MAX)
+            rc = rq_err_set(err, RQ_ERR_INTERNAL, "%s: file too large", dst);
+        else
+            rc = rq_io_write_file(dst, buf ? (const void *)buf : "", (size_t)len, err);
+        found += strcmp(names[i], base_name(m->path)) == 0;
+        free(src);
+        free(dst);
+    }
+    if (rc == RQ_OK && !found)
+        rc = rq_err_set(err, RQ_ERR_GDAL, "%s: GDAL wrote no file", m->path);
+    CSLDestroy(names);
+    free(dir);
+    return rc;
+}
+
+/* Closes the dataset and, when ok, writes its files to disk; always frees
+** what m holds. */
+rq_status
+rq_memds_finish(memds *m, int ok, rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    if (m->ds && m->in_txn) {
+        m->in_txn = 0;
+        CPLErrorReset();
+        if (!ok)
+            (void)GDALDatasetRollbackTransaction(m->ds);
+        else if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
+            rc = rq_writer_gdal_error(err, m->path, "cannot commit the transaction");
+    }
+    if (m->ds) {
+        /* GDALClose returns void in 3.6 and drivers write at close: a
+        ** failure shows only in the error state (style.md §3.7). */
+        CPLErrorReset();
+        GDALClose(m->ds);
+        m->ds = NULL;
+        if (ok && rc == RQ_OK && CPLGetLastErrorType() >= CE_Failure)
+            rc = rq_writer_gdal_error(err, m->path, "GDAL failed to finish the file");
+    }
+    if (ok && rc == RQ_OK)
+        rc = flush_to_disk(m, err);
+    if (m->mem_dir)
+        VSIRmdirRecursive(m->mem_dir);
+    free(m->mem_dir);
+    free(m->path);
+    memset(m, 0, sizeof *m);
+    /* Do not leave a warning (e.g. no CRS on a table) as the error state. */
+    CPLErrorReset();
+    return ok ? rc : RQ_OK;
+}
+
+/* ---- Multi-layer datasets -------------------------------------------------- */
+
+rq_vout *
+rq_vout_create(const char *path, rq_vout_format fmt, const char *date, rq_err *err)
+{
+    rq_vout *v = rq_xcalloc(1, sizeof *v);
+    v->fmt = fmt;
+    /* The GeoPackage driver stamps gpkg_contents.last_change with the
+    ** current time unless OGR_CURRENT_DATE says otherwise; thread-local:
+    ** other products write meanwhile. */
+    if (date) {
+        char stamp[40];
+        snprintf(stamp, sizeof stamp, "%.10sT00:00:00Z", date);
+        CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", stamp);
+    }
+    if (rq_memds_create(&v->m, path, fmt == RQ_VOUT_GPKG ? "GPKG" : "XLSX", v, err) != RQ_OK) {
+        rq_vout_abort(v);
+        return NULL;
+    }
+    return v;
+}
+
+rq_writer *
+rq_vout_layer(rq_vout *v, const char *layer_name, const rq_field_def *fields, size_t n_fields,
+              rq_out_geom gtype, const char *srs, const char *const *options, rq_err *err)
+{
+    if (rq_writer_check_fields(v->m.path, fields, n_fields, err) != RQ_OK)
+        return NULL;
+    rq_writer *w = rq_xcalloc(1, sizeof *w);
+    w->vout = v;
+    w->path = v->m.path;
+    w->gtype = gtype;
+    w->n_fields = n_fields;
+    if (rq_writer_open_layer(w, v->m.ds, layer_name, fields, srs, options, err) != RQ_OK) {
+        rq_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+rq_status
+rq_vout_exec(rq_vout *v, const char *sql, rq_err *err)
+{
+    CPLErrorReset();
+    OGRLayerH r = GDALDatasetExecuteSQL(v->m.ds, sql, NULL, NULL);
+    if (r)
+        GDALDatasetReleaseResultSet(v->m.ds, r);
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return rq_writer_gdal_error(err, v->m.path, "SQL failed");
+    return RQ_OK;
+}
+
+rq_status
+rq_vout_set_metadata(rq_vout *v, const char *layer_name, const char *const *kv, rq_err *err)
+{
+    GDALMajorObjectH obj = layer_name ? GDALDatasetGetLayerByName(v->m.ds, layer_name) : v->m.ds;
+    if (!obj)
+        return rq_err_set(err, RQ_ERR_INTERNAL, "%s: no layer %s", v->m.path, layer_name);
+    CPLErrorReset();
+    if (GDALSetMetadata(obj, (char **)(uintptr_t)kv, NULL) != CE_None)
+        return rq_writer_gdal_error(err, v->m.path, "cannot write the metadata");
+    return RQ_OK;
+}
+
+rq_status
+rq_vout_close(rq_vout *v, rq_err *err)
+{
+    if (!v)
+        return RQ_OK;
+    rq_status rc = rq_memds_finish(&v->m, 1, err);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    free(v);
+    return rc;
+}
+
+void
+rq_vout_abort(rq_vout *v)
+{
+    if (!v)
+        return;
+    (void)rq_memds_finish(&v->m, 0, NULL);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
+    free(v);
+}
