@@ -122,6 +122,7 @@ typedef struct rq_config {
 
     /* [output] */
     char *output_dir; /* resolved folder receiving <run-name>/ */
+    char *history_path; /* the history database; NULL: <output dir>/historique.sqlite */
     rq_csv_dialect csv_format; /* standard, or fr: French spreadsheets */
     char *data_licence;        /* the licence the outputs' metadata names */
 } rq_config;

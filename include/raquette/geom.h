@@ -23,6 +23,13 @@ typedef struct rq_bbox {
     double minx, miny, maxx, maxy;
 } rq_bbox;
 
+/* A geometry as ISO WKB (little endian), the form geometries take between
+** threads and in and out of files and databases; data NULL (len 0): none. */
+typedef struct rq_wkb {
+    unsigned char *data;
+    size_t len;
+} rq_wkb;
+
 rq_geos *rq_geos_create(void);
 void rq_geos_destroy(rq_geos *g);
 /* Last message GEOS reported in this context ("" when none). */

@@ -79,5 +79,8 @@ rq_status rq_io_load(const rq_read_spec *spec, rq_row_fn fn, rq_check_fn check, 
 
 /* SHA-256 of a file as 64 hex digits plus NUL; 0 on failure. */
 int rq_io_sha256_file(const char *path, char out[65]);
+/* The whole text of a small file (at most max bytes), newly allocated;
+** NULL with err set (RQ_ERR_IO) when it cannot be read or is larger. */
+char *rq_io_read_text(const char *path, size_t max, rq_err *err);
 
 #endif

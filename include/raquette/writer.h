@@ -13,26 +13,14 @@
 #define RQ_WRITER_H
 
 #include "raquette/core.h"
+#include "raquette/table.h"
 
 /* ---- Layer writer over OGR -------------------------------------------- */
 
-typedef enum { RQ_FT_STRING, RQ_FT_INT, RQ_FT_REAL } rq_field_type;
-
-typedef struct rq_field_def {
-    const char *name; /* used verbatim as the column / property name */
-    rq_field_type type;
-    int decimals;     /* RQ_FT_REAL only: fixed number of decimals, 0..15 */
-    const char *doc;  /* meaning and unit, for the data dictionary of a
-                      ** GeoPackage and QGIS aliases; NULL: none */
-} rq_field_def;
-
 /* GeoJSON (RFC 7946), CSV (comma, '.', UTF-8 without BOM), or CSV for
-** French spreadsheets (';', decimal comma, UTF-8 with a BOM). */
-typedef enum { RQ_OUT_GEOJSON, RQ_OUT_CSV, RQ_OUT_CSV_FR } rq_out_format;
-/* RQ_OUT_POLYGON makes a MultiPolygon layer: every polygon is written as a
-** MultiPolygon so that readers see one geometry type. CSV takes
+** French spreadsheets (';', decimal comma, UTF-8 with a BOM). CSV takes
 ** RQ_OUT_NOGEOM only. */
-typedef enum { RQ_OUT_NOGEOM, RQ_OUT_POINT, RQ_OUT_POLYGON } rq_out_geom;
+typedef enum { RQ_OUT_GEOJSON, RQ_OUT_CSV, RQ_OUT_CSV_FR } rq_out_format;
 
 typedef struct rq_writer rq_writer;
 
@@ -78,6 +66,9 @@ rq_status rq_writer_set_geometry_wkb(rq_writer *w, const unsigned char *wkb, siz
 rq_status rq_writer_add(rq_writer *w, rq_err *err) RQ_MUST_CHECK;
 /* Number of features added so far. */
 size_t rq_writer_count(const rq_writer *w);
+/* The setters above as a sink (table.h), for code that fills rows without
+** knowing where they go. */
+rq_sink rq_writer_sink(rq_writer *w);
 /* Finishes the file(s) and writes them to disk. Always frees w (NULL is a
 ** no-op returning RQ_OK). On failure the file at path may be missing or
 ** partial: write inside an rq_outdir and abort it. */

@@ -17,7 +17,9 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  check CONFIG   load and validate every input, print a summary\n"
-    "  run CONFIG     run the whole analysis and write the outputs\n"
+    "  run CONFIG     run the whole analysis, write the outputs, record the run\n"
+    "  history [DB]   list the runs recorded in a history database\n"
+    "  compare [DB] RUN_A RUN_B   what changed between two recorded runs, and why\n"
     "\n"
     "Run 'raquette COMMAND --help' for the options of a command.\n"
     "Environment: RAQUETTE_GEODATA names the data folder used by ${RAQUETTE_GEODATA}\n"
@@ -56,7 +58,13 @@ main(int argc, char **argv)
         return rq_cli_check(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0)
         return rq_cli_run(argc - 1, argv + 1);
-    fprintf(stderr, "raquette: unknown command '%s'; expected check or run (see raquette --help)\n",
+    if (strcmp(cmd, "history") == 0)
+        return rq_cli_history(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return rq_cli_compare(argc - 1, argv + 1);
+    fprintf(stderr,
+            "raquette: unknown command '%s'; expected check, run, history or compare (see "
+            "raquette --help)\n",
             cmd);
     return 2;
 }

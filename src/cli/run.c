@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char run_usage[] =
-    "usage: raquette run [-q|--quiet] [-v|--verbose] [--all] [--out DIR] [--name NAME] CONFIG\n"
+    "usage: raquette run [-q|--quiet] [-v|--verbose] [--all] [--out DIR] [--name NAME]\n"
+    "                    [--no-history] CONFIG\n"
     "\n"
     "Runs the whole analysis (load, harmonise, locate, reach, indicators, gaps,\n"
     "aggregates) and writes into DIR/NAME/ the GeoJSON layers and CSV tables of\n"
@@ -22,10 +23,15 @@ static const char run_usage[] =
     "leaves earlier outputs untouched. DIR/NAME/ must be new, empty, or an earlier\n"
     "output of raquette.\n"
     "\n"
+    "The run is then recorded in the history ([output] history, by default\n"
+    "DIR/historique.sqlite) and compared with the previous run of the same name:\n"
+    "the summary says what changed and why, the GeoPackage and the project show it.\n"
+    "\n"
     "  --out DIR    the folder receiving NAME/ (as [output] dir)\n"
     "  --name NAME  run name (default: [study] name)\n"
     "  -q, --quiet  no progress, no warnings and no summary\n"
     "  --all        print every error and every warning in full\n"
+    "  --no-history record nothing in the history, compare with nothing\n"
     "Exit status: 0 success, 2 input or usage error, 1 internal or system failure.\n";
 
 static double
@@ -104,13 +110,15 @@ int
 rq_cli_run(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *name = NULL;
-    int quiet = 0, all = 0;
+    int quiet = 0, all = 0, history = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(run_usage, stdout);
             return 0;
         } else if (strcmp(argv[i], "--all") == 0) {
             all = 1;
+        } else if (strcmp(argv[i], "--no-history") == 0) {
+            history = 0;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
             rq_log_set_level(RQ_LOG_ERROR);
@@ -138,6 +146,8 @@ rq_cli_run(int argc, char **argv)
     rq_config cfg = {0};
     rq_dataset *ds = NULL;
     rq_outdir *od = NULL;
+    rq_history_job hist = {0};
+    char *history_path = NULL;
     rq_results res;
     rq_err err = {0};
     char *target = NULL;
@@ -157,6 +167,17 @@ rq_cli_run(int argc, char **argv)
         status = rq_status_exit_code(err.code);
         goto done;
     }
+    /* So is a history file that is not ours, before the analysis. */
+    if (history) {
+        history_path = cfg.history_path
+                           ? rq_xstrdup(cfg.history_path)
+                           : rq_xasprintf("%s/historique.sqlite", out ? out : cfg.output_dir);
+        if (rq_history_open(&hist, history_path, &err) != RQ_OK) {
+            rq_cli_report_error(&err, all);
+            status = rq_status_exit_code(err.code);
+            goto done;
+        }
+    }
     status = rq_cli_load_inputs(&cfg, all, &ds);
     double t_prep = rq_progress_end(&pr, status == 0);
     if (status != 0)
@@ -170,7 +191,7 @@ rq_cli_run(int argc, char **argv)
     rq_run_meta_date(&meta);
     rq_status rc = rq_analysis_run(ds, &res, quiet, &err);
     if (rc == RQ_OK)
-        rc = rq_outputs_write(ds, &res, &meta, od, quiet, &err);
+        rc = rq_outputs_write(ds, &res, &meta, od, history ? &hist : NULL, quiet, &err);
     if (rc != RQ_OK) {
         rq_cli_report_error(&err, all);
         status = rq_status_exit_code(rc);
@@ -178,9 +199,15 @@ rq_cli_run(int argc, char **argv)
     }
     if (!quiet) {
         print_summary(stderr, ds, &res, target);
+        if (history)
+            fprintf(stderr, "  recorded as run %lld in %s\n", hist.run_id, history_path);
         fprintf(stderr, "  done in %.2f s\n", rq_now() - t0);
+        if (hist.previous_id)
+            rq_comparison_print(stderr, &hist.cmp);
     }
 done:
+    rq_history_job_fini(&hist);
+    free(history_path);
     rq_outdir_close(od);
     if (ds) {
         rq_results_fini(ds->geos, &res);

@@ -157,6 +157,7 @@ static const keyspec rurality_keys[] = {
 
 static const keyspec output_keys[] = {
     {"dir", K_DIR, OFF(output_dir), "../reports", 0, 0, 0, 0, 0, "a folder path"},
+    {"history", K_DIR, OFF(history_path), NULL, 0, 0, 0, 0, 0, "a file path"},
     {"csv_format", K_CSV, OFF(csv_format), "standard", 0, 0, 0, 0, 0,
      "standard (',' and '.', for GIS tools) or fr (';', decimal comma, for French "
      "spreadsheets)"},

@@ -15,6 +15,7 @@
 #include <ogr_srs_api.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -302,4 +303,28 @@ cleanup:
     if (f)
         fclose(f);
     return ok;
+}
+
+char *
+rq_io_read_text(const char *path, size_t max, rq_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0;
+    if (!f) {
+        rq_err_set(err, RQ_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    text = rq_xmalloc(max + 2);
+    len = fread(text, 1, max + 1, f);
+    if (ferror(f) || len > max) {
+        rq_err_set(err, RQ_ERR_IO, "%s: %s", path,
+                   len > max ? "larger than expected" : "cannot read");
+        free(text);
+        text = NULL;
+    } else {
+        text[len] = '\0';
+    }
+    fclose(f);
+    return text;
 }

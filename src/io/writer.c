@@ -409,6 +409,50 @@ rq_writer_count(const rq_writer *w)
     return w ? w->count : 0;
 }
 
+/* ---- As a sink ------------------------------------------------------------ */
+
+static void
+sink_string(void *h, size_t f, const char *v)
+{
+    rq_writer_set_string(h, f, v);
+}
+
+static void
+sink_int(void *h, size_t f, long v)
+{
+    rq_writer_set_int(h, f, v);
+}
+
+static void
+sink_real(void *h, size_t f, double v)
+{
+    rq_writer_set_real(h, f, v);
+}
+
+static void
+sink_null(void *h, size_t f)
+{
+    rq_writer_set_null(h, f);
+}
+
+static rq_status
+sink_geometry(void *h, const unsigned char *wkb, size_t len, rq_err *err)
+{
+    return rq_writer_set_geometry_wkb(h, wkb, len, err);
+}
+
+static rq_status
+sink_add(void *h, rq_err *err)
+{
+    return rq_writer_add(h, err);
+}
+
+rq_sink
+rq_writer_sink(rq_writer *w)
+{
+    return (rq_sink){w, sink_string, sink_int, sink_real, sink_null, sink_geometry, sink_add};
+}
+
 rq_status
 rq_writer_close(rq_writer *w, rq_err *err)
 {

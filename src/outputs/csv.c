@@ -5,29 +5,6 @@
 ** (docs/outputs.md). */
 #include "outputs/products.h"
 
-#include <stdlib.h>
-
-/* The format of every CSV of the run. */
-rq_out_format
-rq_csv_format(const rq_product_ctx *ctx)
-{
-    return ctx->ds->cfg->csv_format == RQ_CSV_FR ? RQ_OUT_CSV_FR : RQ_OUT_CSV;
-}
-
-static rq_status
-write_csv(const rq_product_ctx *ctx, rq_layer_kind kind, const char *file, rq_err *err)
-{
-    rq_layer l;
-    rq_layer_init(&l, kind, 0, ctx);
-    char *path = rq_product_path(ctx, file);
-    rq_writer *w = rq_writer_open(path, rq_csv_format(ctx), l.name, l.fields, l.n_fields,
-                                  RQ_OUT_NOGEOM, NULL, err);
-    rq_status rc = rq_layer_write_take(&l, ctx, w, RQ_GEOM_NONE, err);
-    free(path);
-    rq_layer_fini(&l);
-    return rc;
-}
-
 rq_status
 rq_product_csv(const rq_product_ctx *ctx, rq_err *err)
 {
@@ -42,6 +19,6 @@ rq_product_csv(const rq_product_ctx *ctx, rq_err *err)
     };
     rq_status rc = RQ_OK;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] && rc == RQ_OK; i++)
-        rc = write_csv(ctx, tables[i].kind, tables[i].file, err);
+        rc = rq_layer_save(ctx, tables[i].kind, 0, tables[i].file, rq_csv_format(ctx), err);
     return rc;
 }

@@ -6,24 +6,12 @@
 ** (docs/performance.md). */
 #include "outputs/products.h"
 
-#include <stdlib.h>
-
-#define RQ_GEOJSON_SRS "EPSG:4326"
-
-/* Writes layer l as the GeoJSON file `file`. */
+/* Writes layer (kind, phase) as the GeoJSON file `file`. */
 static rq_status
 write_geojson(const rq_product_ctx *ctx, rq_layer_kind kind, int phase, const char *file,
               rq_err *err)
 {
-    rq_layer l;
-    rq_layer_init(&l, kind, phase, ctx);
-    char *path = rq_product_path(ctx, file);
-    rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, l.name, l.fields, l.n_fields, l.gtype,
-                                  RQ_GEOJSON_SRS, err);
-    rq_status rc = rq_layer_write_take(&l, ctx, w, RQ_GEOM_LONLAT, err);
-    free(path);
-    rq_layer_fini(&l);
-    return rc;
+    return rq_layer_save(ctx, kind, phase, file, RQ_OUT_GEOJSON, err);
 }
 
 rq_status

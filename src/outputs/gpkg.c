@@ -8,7 +8,9 @@
 **
 ** Layers: communes, sites, portees (each site's reach), trous (overall gap
 ** zones), trous_<phase> (one per required phase), departements and epci
-** (polygons with their aggregates), zone_etude (the study area's row). */
+** (polygons with their aggregates), evolution_communes and evolution_trous
+** (the comparison with the previous run, when the history has one),
+** zone_etude (the study area's row). */
 #include "outputs/products.h"
 
 #include <stdio.h>
@@ -160,7 +162,7 @@ write_styles(rq_vout *v, const rq_layer *layers, size_t n, const rq_product_ctx 
 static rq_layer *
 gpkg_layers(const rq_product_ctx *ctx, size_t *n_out)
 {
-    rq_layer *l = rq_xcalloc(8 + RQ_NPHASES, sizeof *l);
+    rq_layer *l = rq_xcalloc(10 + RQ_NPHASES, sizeof *l);
     size_t n = 0;
     rq_layer_init(&l[n++], RQ_LAYER_COMMUNES, 0, ctx);
     rq_layer_init(&l[n++], RQ_LAYER_SITES, 0, ctx);
@@ -171,6 +173,10 @@ gpkg_layers(const rq_product_ctx *ctx, size_t *n_out)
             rq_layer_init(&l[n++], RQ_LAYER_TROUS, p, ctx);
     rq_layer_init(&l[n++], RQ_LAYER_DEPARTEMENTS, 0, ctx);
     rq_layer_init(&l[n++], RQ_LAYER_EPCI, 0, ctx);
+    if (ctx->cmp) { /* the comparison with the previous run */
+        rq_layer_init(&l[n++], RQ_LAYER_EVOLUTION, 0, ctx);
+        rq_layer_init(&l[n++], RQ_LAYER_EVOLUTION_ZONES, RQ_GAPS_OVERALL, ctx);
+    }
     rq_layer_init(&l[n++], RQ_LAYER_ZONE_ETUDE, 0, ctx);
     *n_out = n;
     return l;
@@ -182,9 +188,8 @@ write_layer(rq_vout *v, const rq_layer *l, const rq_product_ctx *ctx, rq_err *er
     char *id = rq_xasprintf("IDENTIFIER=%s", l->title);
     char *desc = rq_xasprintf("DESCRIPTION=%s", l->description);
     const char *const options[] = {id, desc, NULL};
-    rq_writer *w =
-        rq_vout_layer(v, l->name, l->fields, l->n_fields, l->gtype,
-                      l->gtype == RQ_OUT_NOGEOM ? NULL : ctx->ds->cfg->crs, options, err);
+    rq_writer *w = rq_vout_layer(v, l->name, l->fields, l->n_fields, l->gtype,
+                                 l->gtype == RQ_OUT_NOGEOM ? NULL : ctx->crs, options, err);
     free(id);
     free(desc);
     rq_status rc = rq_layer_write_take(l, ctx, w, RQ_GEOM_METRIC, err);

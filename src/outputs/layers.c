@@ -20,16 +20,16 @@ enum { D_SHARE = 4, D_KM2 = 4, D_DENS = 2, D_KM = 3, D_MIN = 1, D_ACCES = 4 };
 
 /* ---- Building the field list ---------------------------------------------- */
 
-static size_t
-field(rq_layer *l, const char *name, rq_field_type t, int decimals, const char *doc)
+size_t
+rq_layer_field(rq_layer *l, const char *name, rq_field_type t, int decimals, const char *doc)
 {
     l->fields = rq_xreallocarray(l->fields, l->n_fields + 1, sizeof *l->fields);
     l->fields[l->n_fields] = (rq_field_def){name, t, decimals, doc};
     return l->n_fields++;
 }
 
-static const char *
-own(rq_layer *l, char *s)
+const char *
+rq_layer_own(rq_layer *l, char *s)
 {
     l->owned = rq_xreallocarray(l->owned, l->n_owned + 1, sizeof *l->owned);
     l->owned[l->n_owned++] = s;
@@ -42,11 +42,12 @@ static size_t
 fieldf(rq_layer *l, rq_field_type t, int decimals, const char *prefix, const char *arg,
        const char *suffix, const char *doc)
 {
-    const char *name = own(l, rq_xasprintf("%s%s%s", prefix, arg, suffix));
+    const char *name = rq_layer_own(l, rq_xasprintf("%s%s%s", prefix, arg, suffix));
     const char *at = strstr(doc, "%s");
     int head = at ? (int)(at - doc) : (int)strlen(doc);
-    const char *text = own(l, rq_xasprintf("%.*s%s%s", head, doc, at ? arg : "", at ? at + 2 : ""));
-    return field(l, name, t, decimals, text);
+    const char *text =
+        rq_layer_own(l, rq_xasprintf("%.*s%s%s", head, doc, at ? arg : "", at ? at + 2 : ""));
+    return rq_layer_field(l, name, t, decimals, text);
 }
 
 /* ---- Communes --------------------------------------------------------------- */
@@ -54,16 +55,16 @@ fieldf(rq_layer *l, rq_field_type t, int decimals, const char *prefix, const cha
 static void
 communes_fields(rq_layer *l, const rq_config *cfg)
 {
-    field(l, "code_insee", RQ_FT_STRING, 0,
-          "Code INSEE de la commune (table des communes de l'année, après harmonisation)");
-    field(l, "nom", RQ_FT_STRING, 0, "Nom de la commune");
-    field(l, "departement", RQ_FT_STRING, 0, "Code du département");
-    field(l, "epci", RQ_FT_STRING, 0, "Code SIREN de l'EPCI à fiscalité propre");
-    field(l, "population", RQ_FT_INT, 0, "Population municipale (habitants)");
-    field(l, "superficie_km2", RQ_FT_REAL, D_KM2,
-          "Superficie du contour harmonisé, calculée dans le système métrique (km²)");
-    field(l, "densite_hab_km2", RQ_FT_REAL, D_DENS,
-          "Densité : population / superficie (habitants par km²)");
+    rq_layer_field(l, "code_insee", RQ_FT_STRING, 0,
+                   "Code INSEE de la commune (table des communes de l'année, après harmonisation)");
+    rq_layer_field(l, "nom", RQ_FT_STRING, 0, "Nom de la commune");
+    rq_layer_field(l, "departement", RQ_FT_STRING, 0, "Code du département");
+    rq_layer_field(l, "epci", RQ_FT_STRING, 0, "Code SIREN de l'EPCI à fiscalité propre");
+    rq_layer_field(l, "population", RQ_FT_INT, 0, "Population municipale (habitants)");
+    rq_layer_field(l, "superficie_km2", RQ_FT_REAL, D_KM2,
+                   "Superficie du contour harmonisé, calculée dans le système métrique (km²)");
+    rq_layer_field(l, "densite_hab_km2", RQ_FT_REAL, D_DENS,
+                   "Densité : population / superficie (habitants par km²)");
     for (size_t k = 0; k < cfg->n_categories; k++)
         fieldf(l, RQ_FT_REAL, D_SHARE, "couv_", cfg->categories[k].name, "",
                "Part de la superficie de la commune dans la portée des structures « %s » "
@@ -84,19 +85,24 @@ communes_fields(rq_layer *l, const rq_config *cfg)
         fieldf(l, RQ_FT_INT, 0, "phase_", rq_phase_names[p], "",
                "1 si une structure accompagnant la phase « %s » couvre la commune (au moins le "
                "seuil de couverture), sinon 0");
-    field(l, "nb_phases", RQ_FT_INT, 0, "Nombre de phases couvertes, requises ou non (0 à 4)");
-    field(l, "parcours_complet", RQ_FT_INT, 0, "1 si les quatre phases sont couvertes");
-    field(l, "acces_e2sfca", RQ_FT_REAL, D_ACCES,
-          "Indice d'accessibilité E2SFCA : projets accompagnés par an pour 10 000 habitants");
-    field(l, "rural", RQ_FT_INT, 0,
-          "1 si la commune est rurale (grille communale de densité INSEE, ou règle de repli)");
-    field(l, "trou", RQ_FT_INT, 0, "1 si la commune est rurale et qu'une phase requise y manque");
-    field(l, "phases_manquantes", RQ_FT_STRING, 0,
-          "Phases requises non couvertes, séparées par |, dans l'ordre des phases");
-    field(l, "nb_phases_manquantes", RQ_FT_INT, 0,
-          "Nombre de phases requises non couvertes : la gravité du manque");
-    field(l, "zone_trou", RQ_FT_STRING, 0,
-          "Identifiant de la zone de trou (toutes phases requises) qui contient la commune");
+    rq_layer_field(l, "nb_phases", RQ_FT_INT, 0,
+                   "Nombre de phases couvertes, requises ou non (0 à 4)");
+    rq_layer_field(l, "parcours_complet", RQ_FT_INT, 0, "1 si les quatre phases sont couvertes");
+    rq_layer_field(
+        l, "acces_e2sfca", RQ_FT_REAL, D_ACCES,
+        "Indice d'accessibilité E2SFCA : projets accompagnés par an pour 10 000 habitants");
+    rq_layer_field(
+        l, "rural", RQ_FT_INT, 0,
+        "1 si la commune est rurale (grille communale de densité INSEE, ou règle de repli)");
+    rq_layer_field(l, "trou", RQ_FT_INT, 0,
+                   "1 si la commune est rurale et qu'une phase requise y manque");
+    rq_layer_field(l, "phases_manquantes", RQ_FT_STRING, 0,
+                   "Phases requises non couvertes, séparées par |, dans l'ordre des phases");
+    rq_layer_field(l, "nb_phases_manquantes", RQ_FT_INT, 0,
+                   "Nombre de phases requises non couvertes : la gravité du manque");
+    rq_layer_field(
+        l, "zone_trou", RQ_FT_STRING, 0,
+        "Identifiant de la zone de trou (toutes phases requises) qui contient la commune");
     for (int p = 0; p < RQ_NPHASES; p++)
         if (cfg->required[p])
             fieldf(l, RQ_FT_STRING, 0, "zone_trou_", rq_phase_names[p], "",
@@ -104,7 +110,7 @@ communes_fields(rq_layer *l, const rq_config *cfg)
 }
 
 static void
-communes_row(const rq_layer *l, const rq_product_ctx *ctx, size_t a, rq_writer *w)
+communes_row(const rq_layer *l, const rq_product_ctx *ctx, size_t a, const rq_sink *w)
 {
     (void)l;
     const rq_dataset *ds = ctx->ds;
@@ -114,37 +120,37 @@ communes_row(const rq_layer *l, const rq_product_ctx *ctx, size_t a, rq_writer *
     const rq_commune *cm = &ds->communes[ind->commune];
     size_t f = 0, nk = cfg->n_categories;
     char buf[128];
-    rq_writer_set_string(w, f++, cm->code);
-    rq_writer_set_string(w, f++, cm->name);
-    rq_writer_set_string(w, f++, cm->dep);
-    rq_writer_set_string(w, f++, cm->epci);
-    rq_writer_set_int(w, f++, cm->population);
-    rq_writer_set_real(w, f++, cm->area_km2);
-    rq_writer_set_real(w, f++, cm->area_km2 > 0 ? (double)cm->population / cm->area_km2 : NAN);
+    rq_sink_string(w, f++, cm->code);
+    rq_sink_string(w, f++, cm->name);
+    rq_sink_string(w, f++, cm->dep);
+    rq_sink_string(w, f++, cm->epci);
+    rq_sink_int(w, f++, cm->population);
+    rq_sink_real(w, f++, cm->area_km2);
+    rq_sink_real(w, f++, cm->area_km2 > 0 ? (double)cm->population / cm->area_km2 : NAN);
     for (size_t k = 0; k < nk; k++)
-        rq_writer_set_real(w, f + k, ind->couv[k]);
+        rq_sink_real(w, f + k, ind->couv[k]);
     for (size_t k = 0; k < nk; k++)
-        rq_writer_set_int(w, f + nk + k, ind->nb[k]);
+        rq_sink_int(w, f + nk + k, ind->nb[k]);
     for (size_t k = 0; k < nk; k++)
-        rq_writer_set_real(w, f + 2 * nk + k, ind->dist_km[k]);
+        rq_sink_real(w, f + 2 * nk + k, ind->dist_km[k]);
     for (size_t k = 0; k < nk; k++)
-        rq_writer_set_real(w, f + 3 * nk + k, ind->temps_min[k]);
+        rq_sink_real(w, f + 3 * nk + k, ind->temps_min[k]);
     f += 4 * nk;
     for (int p = 0; p < RQ_NPHASES; p++)
-        rq_writer_set_int(w, f++, ind->phase[p]);
-    rq_writer_set_int(w, f++, ind->nb_phases);
-    rq_writer_set_int(w, f++, ind->parcours_complet);
-    rq_writer_set_real(w, f++, ind->acces_e2sfca);
-    rq_writer_set_int(w, f++, ind->rural);
-    rq_writer_set_int(w, f++, ind->trou);
+        rq_sink_int(w, f++, ind->phase[p]);
+    rq_sink_int(w, f++, ind->nb_phases);
+    rq_sink_int(w, f++, ind->parcours_complet);
+    rq_sink_real(w, f++, ind->acces_e2sfca);
+    rq_sink_int(w, f++, ind->rural);
+    rq_sink_int(w, f++, ind->trou);
     rq_phase_list(ind->missing, buf, sizeof buf);
-    rq_writer_set_string(w, f++, buf);
-    rq_writer_set_int(w, f++, ind->nb_phases_manquantes);
-    rq_writer_set_string(w, f++, ind->zone_trou >= 0 ? res->gaps[ind->zone_trou].id : NULL);
+    rq_sink_string(w, f++, buf);
+    rq_sink_int(w, f++, ind->nb_phases_manquantes);
+    rq_sink_string(w, f++, ind->zone_trou >= 0 ? res->gaps[ind->zone_trou].id : NULL);
     for (int p = 0; p < RQ_NPHASES; p++)
         if (cfg->required[p])
-            rq_writer_set_string(
-                w, f++, ind->zone_trou_p[p] >= 0 ? res->gaps[ind->zone_trou_p[p]].id : NULL);
+            rq_sink_string(w, f++,
+                           ind->zone_trou_p[p] >= 0 ? res->gaps[ind->zone_trou_p[p]].id : NULL);
 }
 
 /* ---- Sites and their reaches ------------------------------------------------ */
@@ -152,35 +158,40 @@ communes_row(const rq_layer *l, const rq_product_ctx *ctx, size_t a, rq_writer *
 static void
 sites_fields(rq_layer *l)
 {
-    field(l, "site_id", RQ_FT_STRING, 0, "Identifiant du site");
-    field(l, "structure_id", RQ_FT_STRING, 0, "Identifiant de la structure dont il est un site");
-    field(l, "nom", RQ_FT_STRING, 0, "Nom du site");
-    field(l, "categorie", RQ_FT_STRING, 0, "Catégorie de la structure");
-    field(l, "phases", RQ_FT_STRING, 0,
-          "Phases de la vie d'un projet que la structure accompagne, séparées par |");
-    field(l, "zone_type", RQ_FT_STRING, 0,
-          "Type de zone d'intervention : region, departement, epci, communes ou national");
-    field(l, "zone_codes", RQ_FT_STRING, 0,
-          "Codes de la zone d'intervention (codes actuels, après harmonisation), séparés par |");
+    rq_layer_field(l, "site_id", RQ_FT_STRING, 0, "Identifiant du site");
+    rq_layer_field(l, "structure_id", RQ_FT_STRING, 0,
+                   "Identifiant de la structure dont il est un site");
+    rq_layer_field(l, "nom", RQ_FT_STRING, 0, "Nom du site");
+    rq_layer_field(l, "categorie", RQ_FT_STRING, 0, "Catégorie de la structure");
+    rq_layer_field(l, "phases", RQ_FT_STRING, 0,
+                   "Phases de la vie d'un projet que la structure accompagne, séparées par |");
+    rq_layer_field(l, "zone_type", RQ_FT_STRING, 0,
+                   "Type de zone d'intervention : region, departement, epci, communes ou national");
+    rq_layer_field(
+        l, "zone_codes", RQ_FT_STRING, 0,
+        "Codes de la zone d'intervention (codes actuels, après harmonisation), séparés par |");
     if (l->kind == RQ_LAYER_PORTEES) {
-        field(l, "rayon_km", RQ_FT_REAL, 3, "Rayon de la portée (km)");
+        rq_layer_field(l, "rayon_km", RQ_FT_REAL, 3, "Rayon de la portée (km)");
         return;
     }
-    field(l, "site_type", RQ_FT_STRING, 0, "Type de site : siege, antenne ou permanence");
-    field(l, "commune_code", RQ_FT_STRING, 0, "Code INSEE actuel de la commune du site");
-    field(l, "capacite", RQ_FT_REAL, 2,
-          "Capacité : projets accompagnés par an sur ce site ; vide si non renseignée (comptée 0)");
-    field(l, "rayon_km", RQ_FT_REAL, 3,
-          "Rayon de la portée : celui de la ligne, ou à défaut celui de la catégorie (km)");
-    field(l, "itinerant", RQ_FT_INT, 0, "1 pour un service itinérant");
-    field(l, "localisation", RQ_FT_STRING, 0,
-          "Comment le site est placé : coordonnees (lon/lat donnés) ou commune (point de la "
-          "commune)");
-    field(l, "dans_zone_etude", RQ_FT_INT, 0, "1 si le site est dans la zone d'étude");
+    rq_layer_field(l, "site_type", RQ_FT_STRING, 0, "Type de site : siege, antenne ou permanence");
+    rq_layer_field(l, "commune_code", RQ_FT_STRING, 0, "Code INSEE actuel de la commune du site");
+    rq_layer_field(
+        l, "capacite", RQ_FT_REAL, 2,
+        "Capacité : projets accompagnés par an sur ce site ; vide si non renseignée (comptée 0)");
+    rq_layer_field(
+        l, "rayon_km", RQ_FT_REAL, 3,
+        "Rayon de la portée : celui de la ligne, ou à défaut celui de la catégorie (km)");
+    rq_layer_field(l, "itinerant", RQ_FT_INT, 0, "1 pour un service itinérant");
+    rq_layer_field(
+        l, "localisation", RQ_FT_STRING, 0,
+        "Comment le site est placé : coordonnees (lon/lat donnés) ou commune (point de la "
+        "commune)");
+    rq_layer_field(l, "dans_zone_etude", RQ_FT_INT, 0, "1 si le site est dans la zone d'étude");
 }
 
 static void
-sites_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
+sites_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *w)
 {
     const rq_dataset *ds = ctx->ds;
     const rq_site *s = &ds->sites[i];
@@ -191,27 +202,27 @@ sites_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
     rq_strlcpy(ztype, z->key, tl + 1 < sizeof ztype ? tl + 1 : sizeof ztype);
     rq_phase_list(s->phases, phases, sizeof phases);
     size_t f = 0;
-    rq_writer_set_string(w, f++, s->site_id);
-    rq_writer_set_string(w, f++, s->structure_id);
-    rq_writer_set_string(w, f++, s->name);
-    rq_writer_set_string(w, f++, ds->cfg->categories[s->category].name);
-    rq_writer_set_string(w, f++, phases);
-    rq_writer_set_string(w, f++, ztype);
-    rq_writer_set_string(w, f++, colon ? colon + 1 : "");
+    rq_sink_string(w, f++, s->site_id);
+    rq_sink_string(w, f++, s->structure_id);
+    rq_sink_string(w, f++, s->name);
+    rq_sink_string(w, f++, ds->cfg->categories[s->category].name);
+    rq_sink_string(w, f++, phases);
+    rq_sink_string(w, f++, ztype);
+    rq_sink_string(w, f++, colon ? colon + 1 : "");
     if (l->kind == RQ_LAYER_PORTEES) {
-        rq_writer_set_real(w, f++, s->radius_km);
+        rq_sink_real(w, f++, s->radius_km);
         return;
     }
-    rq_writer_set_string(w, f++, s->site_type);
-    rq_writer_set_string(w, f++, s->commune_code);
+    rq_sink_string(w, f++, s->site_type);
+    rq_sink_string(w, f++, s->commune_code);
     if (s->capacity_missing)
-        rq_writer_set_null(w, f++);
+        rq_sink_null(w, f++);
     else
-        rq_writer_set_real(w, f++, s->capacity);
-    rq_writer_set_real(w, f++, s->radius_km);
-    rq_writer_set_int(w, f++, s->itinerant);
-    rq_writer_set_string(w, f++, s->by_coords ? "coordonnees" : "commune");
-    rq_writer_set_int(w, f++, s->in_area);
+        rq_sink_real(w, f++, s->capacity);
+    rq_sink_real(w, f++, s->radius_km);
+    rq_sink_int(w, f++, s->itinerant);
+    rq_sink_string(w, f++, s->by_coords ? "coordonnees" : "commune");
+    rq_sink_int(w, f++, s->in_area);
 }
 
 /* ---- Gap zones -------------------------------------------------------------- */
@@ -219,21 +230,25 @@ sites_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
 static void
 gaps_fields(rq_layer *l)
 {
-    field(l, "id", RQ_FT_STRING, 0,
-          "Identifiant de la zone : T001… (toutes phases requises), EM, CR, CO, DE… par phase ; "
-          "rang par population");
-    field(l, "phase", RQ_FT_STRING, 0, "Phase de la zone : toutes, ou la phase manquante");
-    field(l, "nb_communes", RQ_FT_INT, 0, "Nombre de communes de la zone");
-    field(l, "population", RQ_FT_INT, 0, "Population municipale de la zone (habitants)");
-    field(l, "superficie_km2", RQ_FT_REAL, D_KM2, "Somme des superficies des communes (km²)");
-    field(l, "phases_manquantes", RQ_FT_STRING, 0,
-          "Phases requises manquantes dans au moins une commune de la zone, séparées par |");
-    field(l, "departements", RQ_FT_STRING, 0, "Départements de la zone, séparés par |");
-    field(l, "communes", RQ_FT_STRING, 0, "Codes INSEE des communes de la zone, séparés par |");
+    rq_layer_field(
+        l, "id", RQ_FT_STRING, 0,
+        "Identifiant de la zone : T001… (toutes phases requises), EM, CR, CO, DE… par phase ; "
+        "rang par population");
+    rq_layer_field(l, "phase", RQ_FT_STRING, 0, "Phase de la zone : toutes, ou la phase manquante");
+    rq_layer_field(l, "nb_communes", RQ_FT_INT, 0, "Nombre de communes de la zone");
+    rq_layer_field(l, "population", RQ_FT_INT, 0, "Population municipale de la zone (habitants)");
+    rq_layer_field(l, "superficie_km2", RQ_FT_REAL, D_KM2,
+                   "Somme des superficies des communes (km²)");
+    rq_layer_field(
+        l, "phases_manquantes", RQ_FT_STRING, 0,
+        "Phases requises manquantes dans au moins une commune de la zone, séparées par |");
+    rq_layer_field(l, "departements", RQ_FT_STRING, 0, "Départements de la zone, séparés par |");
+    rq_layer_field(l, "communes", RQ_FT_STRING, 0,
+                   "Codes INSEE des communes de la zone, séparés par |");
 }
 
 static void
-gaps_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
+gaps_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *w)
 {
     (void)l;
     const rq_dataset *ds = ctx->ds;
@@ -250,14 +265,14 @@ gaps_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
     for (size_t j = 0; j < z->n_communes; j++)
         at += (size_t)snprintf(codes + at, len - at, "%s%s", j ? "|" : "",
                                ds->communes[z->communes[j]].code);
-    rq_writer_set_string(w, 0, z->id);
-    rq_writer_set_string(w, 1, z->phase < 0 ? "toutes" : rq_phase_names[z->phase]);
-    rq_writer_set_int(w, 2, (long)z->n_communes);
-    rq_writer_set_int(w, 3, z->population);
-    rq_writer_set_real(w, 4, z->area_km2);
-    rq_writer_set_string(w, 5, miss);
-    rq_writer_set_string(w, 6, z->departements);
-    rq_writer_set_string(w, 7, codes);
+    rq_sink_string(w, 0, z->id);
+    rq_sink_string(w, 1, z->phase < 0 ? "toutes" : rq_phase_names[z->phase]);
+    rq_sink_int(w, 2, (long)z->n_communes);
+    rq_sink_int(w, 3, z->population);
+    rq_sink_real(w, 4, z->area_km2);
+    rq_sink_string(w, 5, miss);
+    rq_sink_string(w, 6, z->departements);
+    rq_sink_string(w, 7, codes);
     free(codes);
 }
 
@@ -266,21 +281,24 @@ gaps_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
 static void
 aggregates_fields(rq_layer *l)
 {
-    field(l, "code", RQ_FT_STRING, 0,
-          "Code du département, SIREN de l'EPCI, ou zone d'étude telle que configurée");
-    field(l, "nom", RQ_FT_STRING, 0, "Nom");
-    field(l, "communes", RQ_FT_INT, 0, "Nombre de communes (dans la zone d'étude)");
-    field(l, "population", RQ_FT_INT, 0, "Population municipale (habitants)");
+    rq_layer_field(l, "code", RQ_FT_STRING, 0,
+                   "Code du département, SIREN de l'EPCI, ou zone d'étude telle que configurée");
+    rq_layer_field(l, "nom", RQ_FT_STRING, 0, "Nom");
+    rq_layer_field(l, "communes", RQ_FT_INT, 0, "Nombre de communes (dans la zone d'étude)");
+    rq_layer_field(l, "population", RQ_FT_INT, 0, "Population municipale (habitants)");
     for (int p = 0; p < RQ_NPHASES; p++)
         fieldf(l, RQ_FT_REAL, D_SHARE, "part_phase_", rq_phase_names[p], "",
                "Part de la population dans les communes où la phase « %s » est couverte (0 à 1)");
-    field(l, "part_parcours_complet", RQ_FT_REAL, D_SHARE,
-          "Part de la population dans les communes au parcours complet (0 à 1)");
-    field(l, "population_rurale", RQ_FT_INT, 0, "Population des communes rurales (habitants)");
-    field(l, "communes_trou", RQ_FT_INT, 0, "Nombre de communes en trou");
-    field(l, "population_trou", RQ_FT_INT, 0, "Population des communes en trou (habitants)");
-    field(l, "acces_e2sfca_moyen", RQ_FT_REAL, D_ACCES,
-          "Indice E2SFCA moyen pondéré par la population (projets par an pour 10 000 habitants)");
+    rq_layer_field(l, "part_parcours_complet", RQ_FT_REAL, D_SHARE,
+                   "Part de la population dans les communes au parcours complet (0 à 1)");
+    rq_layer_field(l, "population_rurale", RQ_FT_INT, 0,
+                   "Population des communes rurales (habitants)");
+    rq_layer_field(l, "communes_trou", RQ_FT_INT, 0, "Nombre de communes en trou");
+    rq_layer_field(l, "population_trou", RQ_FT_INT, 0,
+                   "Population des communes en trou (habitants)");
+    rq_layer_field(
+        l, "acces_e2sfca_moyen", RQ_FT_REAL, D_ACCES,
+        "Indice E2SFCA moyen pondéré par la population (projets par an pour 10 000 habitants)");
 }
 
 static const rq_aggregate *
@@ -293,34 +311,34 @@ aggregate_of(const rq_layer *l, const rq_product_ctx *ctx, size_t i)
 }
 
 static void
-aggregates_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w)
+aggregates_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *w)
 {
     const rq_aggregate *g = aggregate_of(l, ctx, i);
-    rq_writer_set_string(w, 0, g->code);
-    rq_writer_set_string(w, 1, g->name);
-    rq_writer_set_int(w, 2, (long)g->communes);
-    rq_writer_set_int(w, 3, g->population);
+    rq_sink_string(w, 0, g->code);
+    rq_sink_string(w, 1, g->name);
+    rq_sink_int(w, 2, (long)g->communes);
+    rq_sink_int(w, 3, g->population);
     for (int p = 0; p < RQ_NPHASES; p++)
-        rq_writer_set_real(w, 4 + (size_t)p, g->part_phase[p]);
-    rq_writer_set_real(w, 8, g->part_parcours);
-    rq_writer_set_int(w, 9, g->pop_rurale);
-    rq_writer_set_int(w, 10, (long)g->communes_trou);
-    rq_writer_set_int(w, 11, g->pop_trou);
-    rq_writer_set_real(w, 12, g->acces_moyen);
+        rq_sink_real(w, 4 + (size_t)p, g->part_phase[p]);
+    rq_sink_real(w, 8, g->part_parcours);
+    rq_sink_int(w, 9, g->pop_rurale);
+    rq_sink_int(w, 10, (long)g->communes_trou);
+    rq_sink_int(w, 11, g->pop_trou);
+    rq_sink_real(w, 12, g->acces_moyen);
 }
 
 /* ---- Layers ----------------------------------------------------------------- */
 
-static void
-set_rows(rq_layer *l, size_t n)
+void
+rq_layer_rows(rq_layer *l, size_t n)
 {
     l->rows = rq_xcalloc(n + 1, sizeof *l->rows);
     for (size_t i = 0; i < n; i++)
         l->rows[l->n_rows++] = i;
 }
 
-static void
-name_layer(rq_layer *l, const char *name, const char *title, const char *description)
+void
+rq_layer_name(rq_layer *l, const char *name, const char *title, const char *description)
 {
     rq_strlcpy(l->name, name, sizeof l->name);
     rq_strlcpy(l->title, title, sizeof l->title);
@@ -338,12 +356,13 @@ init_gaps(rq_layer *l, int phase, const rq_product_ctx *ctx)
         if (phase == RQ_GAPS_EVERY || res->gaps[i].phase == phase)
             l->rows[l->n_rows++] = i;
     if (phase == RQ_GAPS_EVERY) {
-        name_layer(l, "trous", "Zones de trou",
-                   "Zones de trou : groupes de communes rurales contiguës sans une phase requise");
+        rq_layer_name(
+            l, "trous", "Zones de trou",
+            "Zones de trou : groupes de communes rurales contiguës sans une phase requise");
     } else if (phase == RQ_GAPS_OVERALL) {
-        name_layer(l, "trous", "Zones de trou (toutes phases requises)",
-                   "Groupes de communes rurales contiguës auxquelles manque au moins une phase "
-                   "requise");
+        rq_layer_name(l, "trous", "Zones de trou (toutes phases requises)",
+                      "Groupes de communes rurales contiguës auxquelles manque au moins une phase "
+                      "requise");
     } else {
         char name[48], title[96], desc[256];
         snprintf(name, sizeof name, "trous_%s", rq_phase_names[phase]);
@@ -351,7 +370,7 @@ init_gaps(rq_layer *l, int phase, const rq_product_ctx *ctx)
         snprintf(desc, sizeof desc,
                  "Groupes de communes rurales contiguës sans structure pour la phase « %s »",
                  rq_phase_labels[phase]);
-        name_layer(l, name, title, desc);
+        rq_layer_name(l, name, title, desc);
     }
 }
 
@@ -363,23 +382,23 @@ rq_layer_init(rq_layer *l, rq_layer_kind kind, int phase, const rq_product_ctx *
     l->phase = phase;
     switch (kind) {
     case RQ_LAYER_COMMUNES:
-        name_layer(l, "communes", "Communes",
-                   "Indicateurs d'accompagnement par commune (method.md §3)");
+        rq_layer_name(l, "communes", "Communes",
+                      "Indicateurs d'accompagnement par commune (method.md §3)");
         l->gtype = RQ_OUT_POLYGON;
         communes_fields(l, ctx->ds->cfg);
-        set_rows(l, ctx->res->n_ind);
+        rq_layer_rows(l, ctx->res->n_ind);
         break;
     case RQ_LAYER_SITES:
     case RQ_LAYER_PORTEES:
         if (kind == RQ_LAYER_SITES)
-            name_layer(l, "sites", "Sites des structures",
-                       "Sites des structures d'accompagnement, placés");
+            rq_layer_name(l, "sites", "Sites des structures",
+                          "Sites des structures d'accompagnement, placés");
         else
-            name_layer(l, "portees", "Portée des sites",
-                       "Portée de chaque site : zone d'intervention ∩ disque du rayon du site");
+            rq_layer_name(l, "portees", "Portée des sites",
+                          "Portée de chaque site : zone d'intervention ∩ disque du rayon du site");
         l->gtype = kind == RQ_LAYER_SITES ? RQ_OUT_POINT : RQ_OUT_POLYGON;
         sites_fields(l);
-        set_rows(l, ctx->ds->n_sites);
+        rq_layer_rows(l, ctx->ds->n_sites);
         break;
     case RQ_LAYER_TROUS:
         init_gaps(l, phase, ctx);
@@ -388,16 +407,21 @@ rq_layer_init(rq_layer *l, rq_layer_kind kind, int phase, const rq_product_ctx *
     case RQ_LAYER_EPCI:
     case RQ_LAYER_ZONE_ETUDE:
         if (kind == RQ_LAYER_DEPARTEMENTS)
-            name_layer(l, "departements", "Départements", "Agrégats par département");
+            rq_layer_name(l, "departements", "Départements", "Agrégats par département");
         else if (kind == RQ_LAYER_EPCI)
-            name_layer(l, "epci", "EPCI", "Agrégats par EPCI à fiscalité propre");
+            rq_layer_name(l, "epci", "EPCI", "Agrégats par EPCI à fiscalité propre");
         else
-            name_layer(l, "zone_etude", "Zone d'étude", "Agrégats de toute la zone d'étude");
+            rq_layer_name(l, "zone_etude", "Zone d'étude", "Agrégats de toute la zone d'étude");
         l->gtype = kind == RQ_LAYER_ZONE_ETUDE ? RQ_OUT_NOGEOM : RQ_OUT_POLYGON;
         aggregates_fields(l);
-        set_rows(l, kind == RQ_LAYER_DEPARTEMENTS ? ctx->res->n_agg_dep
-                    : kind == RQ_LAYER_EPCI       ? ctx->res->n_agg_epci
-                                                  : 1);
+        rq_layer_rows(l, kind == RQ_LAYER_DEPARTEMENTS ? ctx->res->n_agg_dep
+                         : kind == RQ_LAYER_EPCI       ? ctx->res->n_agg_epci
+                                                       : 1);
+        break;
+    case RQ_LAYER_EVOLUTION:
+    case RQ_LAYER_EVOLUTION_ZONES:
+    case RQ_LAYER_CAUSES:
+        rq_layer_init_cmp(l, ctx);
         break;
     }
 }
@@ -429,6 +453,9 @@ row_wkb(const rq_layer *l, const rq_product_ctx *ctx, size_t i)
         return &g->deps[i];
     case RQ_LAYER_EPCI:
         return &g->epcis[i];
+    case RQ_LAYER_EVOLUTION:
+    case RQ_LAYER_EVOLUTION_ZONES:
+        return rq_layer_cmp_wkb(l, ctx, i);
     default:
         return NULL;
     }
@@ -443,7 +470,7 @@ to_lonlat(double *x, double *y, void *ud)
 /* Sets row i's geometry: a point from the site's position, else its WKB,
 ** reprojected to lon/lat when asked (in this worker's own context). */
 static rq_status
-set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *w, int lonlat,
+set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *w, int lonlat,
              rq_err *err)
 {
     rq_geos *g = ctx->g;
@@ -458,7 +485,7 @@ set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *
         if (!wkb || !wkb->len)
             return RQ_OK; /* no geometry: null */
         if (!lonlat)
-            return rq_writer_set_geometry_wkb(w, wkb->data, wkb->len, err);
+            return w->set_geometry_wkb(w->h, wkb->data, wkb->len, err);
         geom = rq_geom_from_wkb(g, wkb->data, wkb->len, err);
     }
     if (!geom)
@@ -476,18 +503,16 @@ set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, rq_writer *
     if (!wkb)
         return rq_err_set(err, RQ_ERR_GEOS, "cannot convert a geometry to WKB: %s",
                           rq_geos_last_error(g));
-    rc = rq_writer_set_geometry_wkb(w, wkb, len, err);
+    rc = w->set_geometry_wkb(w->h, wkb, len, err);
     free(wkb);
     return rc;
 }
 
 rq_status
-rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w, rq_geom_mode mode,
-                    rq_err *err)
+rq_layer_fill(const rq_layer *l, const rq_product_ctx *ctx, const rq_sink *w, rq_geom_mode mode,
+              rq_err *err)
 {
     rq_status rc = RQ_OK;
-    if (!w)
-        return rq_err_code(err);
     for (size_t r = 0; r < l->n_rows && rc == RQ_OK; r++) {
         size_t i = l->rows[r];
         switch (l->kind) {
@@ -501,15 +526,47 @@ rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w, 
         case RQ_LAYER_TROUS:
             gaps_row(l, ctx, i, w);
             break;
+        case RQ_LAYER_EVOLUTION:
+        case RQ_LAYER_EVOLUTION_ZONES:
+        case RQ_LAYER_CAUSES:
+            rq_layer_cmp_row(l, ctx, i, w);
+            break;
         default:
             aggregates_row(l, ctx, i, w);
         }
         if (mode != RQ_GEOM_NONE && l->gtype != RQ_OUT_NOGEOM)
             rc = set_geometry(l, ctx, i, w, mode == RQ_GEOM_LONLAT, err);
         if (rc == RQ_OK)
-            rc = rq_writer_add(w, err);
+            rc = w->add(w->h, err);
     }
-    return rq_writer_finish(w, rc, err);
+    return rc;
+}
+
+rq_status
+rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w, rq_geom_mode mode,
+                    rq_err *err)
+{
+    if (!w)
+        return rq_err_code(err);
+    rq_sink sink = rq_writer_sink(w);
+    return rq_writer_finish(w, rq_layer_fill(l, ctx, &sink, mode, err), err);
+}
+
+rq_status
+rq_layer_save(const rq_product_ctx *ctx, rq_layer_kind kind, int phase, const char *file,
+              rq_out_format fmt, rq_err *err)
+{
+    rq_layer l;
+    rq_layer_init(&l, kind, phase, ctx);
+    char *path = rq_product_path(ctx, file);
+    int geojson = fmt == RQ_OUT_GEOJSON;
+    rq_writer *w =
+        rq_writer_open(path, fmt, l.name, l.fields, l.n_fields, geojson ? l.gtype : RQ_OUT_NOGEOM,
+                       geojson && l.gtype != RQ_OUT_NOGEOM ? "EPSG:4326" : NULL, err);
+    rq_status rc = rq_layer_write_take(&l, ctx, w, geojson ? RQ_GEOM_LONLAT : RQ_GEOM_NONE, err);
+    free(path);
+    rq_layer_fini(&l);
+    return rc;
 }
 
 char *

@@ -14,6 +14,8 @@
 */
 #include "outputs/products.h"
 
+#include "raquette/io.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -144,7 +146,7 @@ worker(void *arg)
     rq_product_ctx ctx = p->base;
     rq_err err = {0};
     ctx.g = rq_geos_create();
-    ctx.to_lonlat = rq_xform_create(ctx.ds->cfg->crs, "EPSG:4326", &err);
+    ctx.to_lonlat = rq_xform_create(ctx.crs, "EPSG:4326", &err);
     if (!ctx.g || !ctx.to_lonlat) {
         if (!err.code)
             rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
@@ -205,9 +207,33 @@ name_target(rq_err *err, const char *tmp, const char *target)
     snprintf(at, sizeof err->msg - head, "%s%s", target, rest);
 }
 
+/* run.json; its text is kept in *text for the history. */
+static rq_status
+write_runjson(const rq_product_ctx *ctx, char **text, rq_err *err)
+{
+    *text = rq_runjson_text(ctx);
+    char *path = rq_product_path(ctx, "run.json");
+    rq_status rc = rq_io_write_file(path, *text, strlen(*text), err);
+    free(path);
+    return rc;
+}
+
+static rq_status
+commit_folder(rq_outdir *od, const rq_run_meta *meta, rq_err *err)
+{
+    char *marker = rq_xasprintf(
+        "This folder holds the outputs of a raquette run (raquette %s, run %s).\n"
+        "The next run of the same name replaces it as a whole: keep no file of your own "
+        "in it.\n",
+        RQ_VERSION, meta->run_name);
+    rq_status rc = rq_outdir_commit(od, marker, err);
+    free(marker);
+    return rc;
+}
+
 rq_status
 rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta, rq_outdir *od,
-                 int quiet, rq_err *err)
+                 rq_history_job *h, int quiet, rq_err *err)
 {
     rq_progress pr;
     rq_out_geoms geoms;
@@ -215,27 +241,63 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
     memset(&p, 0, sizeof p);
     rq_progress_begin(&pr, "outputs", quiet);
     geoms_init(&geoms, ds, res);
-    p.base = (rq_product_ctx){ds, res, meta, od, &geoms, NULL, NULL};
-    rq_status rc = run_products(&p, err);
+    p.base = (rq_product_ctx){
+        ds->cfg->crs, ds->cfg->csv_format == RQ_CSV_FR ? RQ_OUT_CSV_FR : RQ_OUT_CSV,
+        ds,           res,
+        meta,         od,
+        &geoms,       NULL,
+        NULL,         NULL};
+    rq_status rc = RQ_OK;
+    char *json = NULL;
+    if (h && h->store) /* a history to compare with: record first, in a transaction */
+        rc = rq_history_start(&p.base, h, err);
+    if (rc == RQ_OK)
+        rc = run_products(&p, err);
     double t = rq_progress_end(&pr, rc == RQ_OK);
     if (rc == RQ_OK) {
         if (res->n_timings < sizeof res->timings / sizeof res->timings[0])
             res->timings[res->n_timings++] = (rq_timing){"outputs", t};
         rq_product_ctx ctx = p.base;
         ctx.g = ds->geos;
-        rc = rq_product_runjson(&ctx, err);
+        rc = write_runjson(&ctx, &json, err);
     }
-    if (rc == RQ_OK) {
-        char *marker = rq_xasprintf(
-            "This folder holds the outputs of a raquette run (raquette %s, run %s).\n"
-            "The next run of the same name replaces it as a whole: keep no file of your own "
-            "in it.\n",
-            RQ_VERSION, meta->run_name);
-        rc = rq_outdir_commit(od, marker, err);
-        free(marker);
+    if (rc == RQ_OK)
+        rc = commit_folder(od, meta, err);
+    if (h && h->path) {
+        if (rc == RQ_OK) {
+            rq_product_ctx ctx = p.base;
+            ctx.g = ds->geos;
+            rc = rq_history_finish(&ctx, h, json, err);
+        } else {
+            rq_history_abort(h);
+        }
     }
+    free(json);
     geoms_fini(&geoms, ds, res);
     rq_err_fini(&p.err);
+    if (rc != RQ_OK && rq_outdir_path(od))
+        name_target(err, rq_outdir_path(od), rq_outdir_target(od));
+    return rc;
+}
+
+rq_status
+rq_outputs_write_comparison(const rq_comparison *cmp, const char *crs, int csv_fr,
+                            const rq_run_meta *meta, rq_outdir *od, rq_err *err)
+{
+    rq_product_ctx ctx = {
+        crs, csv_fr ? RQ_OUT_CSV_FR : RQ_OUT_CSV, NULL, NULL, meta, od, NULL, cmp, rq_geos_create(),
+        NULL};
+    rq_status rc = RQ_OK;
+    if (!ctx.g)
+        rc = rq_err_set(err, RQ_ERR_GEOS, "cannot create a GEOS context");
+    else if ((ctx.to_lonlat = rq_xform_create(crs, "EPSG:4326", err)) == NULL)
+        rc = rq_err_code(err);
+    if (rc == RQ_OK)
+        rc = rq_product_comparison(&ctx, err);
+    if (rc == RQ_OK)
+        rc = commit_folder(od, meta, err);
+    rq_xform_destroy(ctx.to_lonlat);
+    rq_geos_destroy(ctx.g);
     if (rc != RQ_OK && rq_outdir_path(od))
         name_target(err, rq_outdir_path(od), rq_outdir_target(od));
     return rc;

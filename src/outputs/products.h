@@ -8,12 +8,6 @@
 #include "raquette/crs.h"
 #include "raquette/outputs.h"
 
-/* A geometry as ISO WKB (little endian); len 0: none. */
-typedef struct rq_wkb {
-    unsigned char *data;
-    size_t len;
-} rq_wkb;
-
 /* Every geometry a product writes, as WKB in the metric CRS, made once on
 ** the calling thread before the products start: a product never touches a
 ** GEOS object of the dataset or the results (they are not safe to share
@@ -30,11 +24,14 @@ typedef struct rq_out_geoms {
 /* What a product reads. g and to_lonlat belong to the worker thread that
 ** runs the product. */
 typedef struct rq_product_ctx {
-    const rq_dataset *ds;
+    const char *crs;      /* the metric CRS of the geometries */
+    rq_out_format csv;    /* the CSV dialect (rq_csv_format) */
+    const rq_dataset *ds; /* NULL for a comparison of recorded runs */
     const rq_results *res;
     const rq_run_meta *meta;
     const rq_outdir *od;
     const rq_out_geoms *geoms;
+    const rq_comparison *cmp; /* with the previous run; NULL when none */
     rq_geos *g;
     rq_xform *to_lonlat; /* metric CRS -> WGS 84 lon/lat */
 } rq_product_ctx;
@@ -58,8 +55,26 @@ rq_status rq_product_gpkg(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_qgis(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_xlsx(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_annuaire(const rq_product_ctx *ctx, rq_err *err);
+/* The files of `raquette compare` (comparison.c). */
+rq_status rq_product_comparison(const rq_product_ctx *ctx, rq_err *err);
 /* run.json, written after every other product (it records their time). */
 rq_status rq_product_runjson(const rq_product_ctx *ctx, rq_err *err);
+/* Its text, newly allocated; and one part of it as a JSON object of its
+** own: "parametres" (the analysis' parameters only) or "entrees". */
+char *rq_runjson_text(const rq_product_ctx *ctx);
+char *rq_runjson_part(const rq_product_ctx *ctx, const char *part);
+
+/* The history of the run (history.c): rq_history_start (an existing
+** history) opens the transaction, records the run and compares it with the
+** previous run of the same name (ctx->cmp); rq_history_finish, once the
+** folder is committed, records the run in a new history if need be and
+** commits; rq_history_abort rolls back. */
+rq_status rq_history_record(const rq_product_ctx *ctx, rq_store *s, long long *run_id,
+                            rq_err *err) RQ_MUST_CHECK;
+rq_status rq_history_start(rq_product_ctx *ctx, rq_history_job *h, rq_err *err) RQ_MUST_CHECK;
+rq_status rq_history_finish(const rq_product_ctx *ctx, rq_history_job *h, const char *run_json,
+                            rq_err *err) RQ_MUST_CHECK;
+void rq_history_abort(rq_history_job *h);
 
 /* ---- Layers (layers.c) -------------------------------------------------- */
 
@@ -75,7 +90,11 @@ typedef enum {
     RQ_LAYER_TROUS,
     RQ_LAYER_DEPARTEMENTS,
     RQ_LAYER_EPCI,
-    RQ_LAYER_ZONE_ETUDE
+    RQ_LAYER_ZONE_ETUDE,
+    /* The comparison with an earlier run (layers_cmp.c, from ctx->cmp). */
+    RQ_LAYER_EVOLUTION,       /* communes */
+    RQ_LAYER_EVOLUTION_ZONES, /* gap zones */
+    RQ_LAYER_CAUSES           /* what changed in the directory (no geometry) */
 } rq_layer_kind;
 
 /* A layer: its name, title, fields (with their documentation) and rows. */
@@ -96,19 +115,39 @@ typedef struct rq_layer {
 
 void rq_layer_init(rq_layer *l, rq_layer_kind kind, int phase, const rq_product_ctx *ctx);
 void rq_layer_fini(rq_layer *l);
+/* Building a layer: a field (its name and doc borrowed), a string the layer
+** owns from now on, rows 0..n-1, names. */
+size_t rq_layer_field(rq_layer *l, const char *name, rq_field_type t, int decimals,
+                      const char *doc);
+const char *rq_layer_own(rq_layer *l, char *s);
+void rq_layer_rows(rq_layer *l, size_t n);
+void rq_layer_name(rq_layer *l, const char *name, const char *title, const char *description);
+
+/* The comparison layers (layers_cmp.c). */
+void rq_layer_init_cmp(rq_layer *l, const rq_product_ctx *ctx);
+void rq_layer_cmp_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *s);
+const rq_wkb *rq_layer_cmp_wkb(const rq_layer *l, const rq_product_ctx *ctx, size_t i);
 /* How rq_layer_write_take writes geometries: none (a table), in the metric
 ** CRS (GeoPackage), or in WGS 84 lon/lat (GeoJSON). */
 typedef enum { RQ_GEOM_NONE, RQ_GEOM_METRIC, RQ_GEOM_LONLAT } rq_geom_mode;
+/* Sends every row of l to sink s (made for l's fields). */
+rq_status rq_layer_fill(const rq_layer *l, const rq_product_ctx *ctx, const rq_sink *s,
+                        rq_geom_mode mode, rq_err *err) RQ_MUST_CHECK;
 /* Writes every row of l into w (opened with l's fields) and finishes w
 ** (rq_writer_finish): takes w, which may be NULL when its opening failed
 ** with err set. */
 rq_status rq_layer_write_take(const rq_layer *l, const rq_product_ctx *ctx, rq_writer *w,
                               rq_geom_mode mode, rq_err *err) RQ_MUST_CHECK;
 
+/* Writes the layer (kind, phase) as `file`: GeoJSON (RFC 7946, lon/lat) or
+** CSV (fmt, no geometry). */
+rq_status rq_layer_save(const rq_product_ctx *ctx, rq_layer_kind kind, int phase, const char *file,
+                        rq_out_format fmt, rq_err *err) RQ_MUST_CHECK;
 /* A newly allocated path of name in the temporary output folder. */
 char *rq_product_path(const rq_product_ctx *ctx, const char *name);
-/* The format of every CSV of the run: [output] csv_format (csv.c). */
-rq_out_format rq_csv_format(const rq_product_ctx *ctx);
+/* The format of every CSV of the run: [output] csv_format, or the compare
+** command's --csv-format. */
+#define rq_csv_format(ctx) ((ctx)->csv)
 
 /* ---- Styles (styles.c) -------------------------------------------------- */
 

@@ -57,6 +57,8 @@ tree(rq_xml *x, const struct group *g, size_t n_groups, const rq_product_ctx *ct
     char src[512];
     rq_xml_start(x, "layer-tree-group");
     for (size_t k = 0; k < n_groups; k++) {
+        if (!g[k].n)
+            continue; /* no comparison without a previous run */
         rq_xml_start(x, "layer-tree-group");
         rq_xml_attr(x, "name", "%s", g[k].title);
         rq_xml_attr(x, "checked", "Qt::Checked");
@@ -93,7 +95,7 @@ map_layer(rq_xml *x, const struct entry *e, const rq_product_ctx *ctx, const cha
     rq_xml_leaf(x, "datasource", "%s", src);
     rq_xml_leaf(x, "layername", "%s", e->title);
     rq_xml_start(x, "srs");
-    spatialrefsys(x, wkt, ctx->ds->cfg->crs);
+    spatialrefsys(x, wkt, ctx->crs);
     rq_xml_end(x);
     rq_xml_start(x, "provider");
     rq_xml_attr(x, "encoding", "UTF-8");
@@ -107,7 +109,7 @@ static char *
 project_text(const struct group *g, size_t n_groups, const rq_product_ctx *ctx)
 {
     const rq_bbox *b = &ctx->geoms->extent;
-    char *wkt = rq_crs_wkt(ctx->ds->cfg->crs);
+    char *wkt = rq_crs_wkt(ctx->crs);
     char title[256];
     snprintf(title, sizeof title, "Trous dans la raquette : %s (%s)", ctx->meta->run_name,
              ctx->meta->date);
@@ -117,7 +119,7 @@ project_text(const struct group *g, size_t n_groups, const rq_product_ctx *ctx)
     rq_xml_attr(x, "version", "3.22.16-Białowieża");
     rq_xml_leaf(x, "title", "%s", title);
     rq_xml_start(x, "projectCrs");
-    spatialrefsys(x, wkt, ctx->ds->cfg->crs);
+    spatialrefsys(x, wkt, ctx->crs);
     rq_xml_end(x);
     tree(x, g, n_groups, ctx);
     rq_xml_start(x, "mapcanvas");
@@ -130,7 +132,7 @@ project_text(const struct group *g, size_t n_groups, const rq_product_ctx *ctx)
     rq_xml_leaf(x, "ymax", "%.0f", b->maxy);
     rq_xml_end(x);
     rq_xml_start(x, "destinationsrs");
-    spatialrefsys(x, wkt, ctx->ds->cfg->crs);
+    spatialrefsys(x, wkt, ctx->crs);
     rq_xml_end(x);
     rq_xml_end(x);
     rq_xml_start(x, "projectlayers");
@@ -201,24 +203,31 @@ write_qml_files(const rq_product_ctx *ctx, rq_err *err)
 rq_status
 rq_product_qgis(const rq_product_ctx *ctx, rq_err *err)
 {
-    struct entry offer[2], gaps[1 + RQ_NPHASES], limits[2], communes[2];
+    struct entry offer[2], gaps[1 + RQ_NPHASES], limits[2], communes[2], evolution[2];
+    char evolution_title[96] = "";
+    if (ctx->cmp)
+        snprintf(evolution_title, sizeof evolution_title, "Évolution depuis le run %lld (%s)",
+                 ctx->cmp->a->run_id, ctx->cmp->a->date);
     struct group g[] = {
-        {"Offre d'accompagnement", offer, 0},
-        {"Trous dans la raquette", gaps, 0},
-        {"Limites administratives", limits, 0},
+        {evolution_title, evolution, 0},     {"Offre d'accompagnement", offer, 0},
+        {"Trous dans la raquette", gaps, 0}, {"Limites administratives", limits, 0},
         {"Communes", communes, 0},
     };
     const size_t n_groups = sizeof g / sizeof g[0];
-    entry(&g[0], ctx, RQ_LAYER_SITES, 0, 0, NULL, 1);
-    entry(&g[0], ctx, RQ_LAYER_PORTEES, 0, 0, NULL, 0);
-    entry(&g[1], ctx, RQ_LAYER_TROUS, RQ_GAPS_OVERALL, 0, NULL, 1);
+    if (ctx->cmp) {
+        entry(&g[0], ctx, RQ_LAYER_EVOLUTION_ZONES, RQ_GAPS_OVERALL, 0, NULL, 0);
+        entry(&g[0], ctx, RQ_LAYER_EVOLUTION, 0, 0, NULL, 0);
+    }
+    entry(&g[1], ctx, RQ_LAYER_SITES, 0, 0, NULL, 1);
+    entry(&g[1], ctx, RQ_LAYER_PORTEES, 0, 0, NULL, 0);
+    entry(&g[2], ctx, RQ_LAYER_TROUS, RQ_GAPS_OVERALL, 0, NULL, 1);
     for (int p = 0; p < RQ_NPHASES; p++)
         if (ctx->ds->cfg->required[p])
-            entry(&g[1], ctx, RQ_LAYER_TROUS, p, 0, NULL, 0);
-    entry(&g[2], ctx, RQ_LAYER_DEPARTEMENTS, 0, 0, NULL, 1);
-    entry(&g[2], ctx, RQ_LAYER_EPCI, 0, 0, NULL, 0);
-    entry(&g[3], ctx, RQ_LAYER_COMMUNES, 0, 0, "Communes : phases requises manquantes", 1);
-    entry(&g[3], ctx, RQ_LAYER_COMMUNES, 0, 1, "Communes : accessibilité (E2SFCA)", 0);
+            entry(&g[2], ctx, RQ_LAYER_TROUS, p, 0, NULL, 0);
+    entry(&g[3], ctx, RQ_LAYER_DEPARTEMENTS, 0, 0, NULL, 1);
+    entry(&g[3], ctx, RQ_LAYER_EPCI, 0, 0, NULL, 0);
+    entry(&g[4], ctx, RQ_LAYER_COMMUNES, 0, 0, "Communes : phases requises manquantes", 1);
+    entry(&g[4], ctx, RQ_LAYER_COMMUNES, 0, 1, "Communes : accessibilité (E2SFCA)", 0);
     char *text = project_text(g, n_groups, ctx);
     char *file = rq_xasprintf("%s.qgs", ctx->meta->run_name);
     char *path = rq_product_path(ctx, file);

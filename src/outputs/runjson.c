@@ -27,8 +27,10 @@ input(rq_json *arr, const char *role, const rq_input *in)
         rq_json_set_null(o, "sha256");
 }
 
+/* The analysis' parameters; with_output adds those of the files (the CSV
+** dialect), which do not change a result. */
 static void
-parameters(rq_json *root, const rq_dataset *ds)
+parameters(rq_json *root, const rq_dataset *ds, int with_output)
 {
     const rq_config *cfg = ds->cfg;
     rq_json *p = rq_json_set_object(root, "parametres");
@@ -68,7 +70,28 @@ parameters(rq_json *root, const rq_dataset *ds)
     }
     rq_json_set_double(acc, "max_km", cfg->max_km, 6);
     rq_json_set_string(p, "regle_ruralite", ds->rurality_rule ? ds->rurality_rule : "");
-    rq_json_set_string(p, "format_csv", cfg->csv_format == RQ_CSV_FR ? "fr" : "standard");
+    if (with_output)
+        rq_json_set_string(p, "format_csv", cfg->csv_format == RQ_CSV_FR ? "fr" : "standard");
+}
+
+/* Every input with its SHA-256, the configuration last. */
+static void
+inputs(rq_json *in, const rq_product_ctx *ctx)
+{
+    const rq_config *cfg = ctx->ds->cfg;
+    input(in, "communes", &cfg->communes);
+    input(in, "cog", &cfg->cog);
+    input(in, "epci", &cfg->epci);
+    input(in, "passage", &cfg->passage);
+    input(in, "departements", &cfg->deps);
+    input(in, "densite", &cfg->density);
+    input(in, "structures", &cfg->structures);
+    char sha[65] = "";
+    rq_json *o = rq_json_append_object(in);
+    rq_json_set_string(o, "role", "configuration");
+    rq_json_set_string(o, "chemin", ctx->meta->config_path);
+    if (rq_io_sha256_file(ctx->meta->config_path, sha))
+        rq_json_set_string(o, "sha256", sha);
 }
 
 static void
@@ -125,8 +148,8 @@ counts(rq_json *root, const rq_dataset *ds, const rq_results *res)
     rq_json_set_double(f, "somme_population_acces", res->fca_identity, 6);
 }
 
-rq_status
-rq_product_runjson(const rq_product_ctx *ctx, rq_err *err)
+char *
+rq_runjson_text(const rq_product_ctx *ctx)
 {
     const rq_dataset *ds = ctx->ds;
     const rq_results *res = ctx->res;
@@ -144,23 +167,8 @@ rq_product_runjson(const rq_product_ctx *ctx, rq_err *err)
         rq_json_set_null(root, "millesime_cog");
     rq_json_set_string(root, "licence", cfg->data_licence);
     rq_json_set_string(root, "configuration", meta->config_path);
-    parameters(root, ds);
-    rq_json *in = rq_json_set_array(root, "entrees");
-    input(in, "communes", &cfg->communes);
-    input(in, "cog", &cfg->cog);
-    input(in, "epci", &cfg->epci);
-    input(in, "passage", &cfg->passage);
-    input(in, "departements", &cfg->deps);
-    input(in, "densite", &cfg->density);
-    input(in, "structures", &cfg->structures);
-    {
-        char sha[65] = "";
-        rq_json *o = rq_json_append_object(in);
-        rq_json_set_string(o, "role", "configuration");
-        rq_json_set_string(o, "chemin", meta->config_path);
-        if (rq_io_sha256_file(meta->config_path, sha))
-            rq_json_set_string(o, "sha256", sha);
-    }
+    parameters(root, ds, 1);
+    inputs(rq_json_set_array(root, "entrees"), ctx);
     counts(root, ds, res);
     rq_json *um = rq_json_set_array(root, "codes_non_apparies");
     for (size_t i = 0; i < ds->n_unmatched; i++) {
@@ -188,9 +196,31 @@ rq_product_runjson(const rq_product_ctx *ctx, rq_err *err)
     rq_json_set_double(t, "chargement", meta->seconds_prepare, 3);
     for (size_t i = 0; i < res->n_timings; i++)
         rq_json_set_double(t, res->timings[i].stage, res->timings[i].seconds, 3);
-    char *path = rq_product_path(ctx, "run.json");
-    rq_status rc = rq_io_write_json(path, root, err);
-    free(path);
+    char *text = rq_json_to_string(root);
     rq_json_free(root);
+    return text;
+}
+
+char *
+rq_runjson_part(const rq_product_ctx *ctx, const char *part)
+{
+    rq_json *root = rq_json_object();
+    if (strcmp(part, "parametres") == 0)
+        parameters(root, ctx->ds, 0);
+    else
+        inputs(rq_json_set_array(root, part), ctx);
+    char *text = rq_json_to_string(root);
+    rq_json_free(root);
+    return text;
+}
+
+rq_status
+rq_product_runjson(const rq_product_ctx *ctx, rq_err *err)
+{
+    char *text = rq_runjson_text(ctx);
+    char *path = rq_product_path(ctx, "run.json");
+    rq_status rc = rq_io_write_file(path, text, strlen(text), err);
+    free(path);
+    free(text);
     return rc;
 }

@@ -321,6 +321,53 @@ gaps_by_phase(rq_xml *x, const rq_product_ctx *ctx)
     rq_xml_end(x);
 }
 
+/* ---- Comparison with an earlier run ----------------------------------------- */
+
+/* A categorised style on attr: value, label, colour (r,g,b) of each class;
+** filled classes when fill_alpha > 0, outlines otherwise. */
+struct class_style {
+    const char *value, *label, *rgb;
+};
+
+static void
+by_class(rq_xml *x, const char *attr, const struct class_style *c, size_t n, int fill_alpha,
+         const char *width)
+{
+    renderer_start(x, "categorizedSymbol", attr);
+    rq_xml_start(x, "categories");
+    for (size_t i = 0; i < n; i++)
+        category(x, c[i].value, i, c[i].label, 1);
+    rq_xml_end(x);
+    rq_xml_start(x, "symbols");
+    for (size_t i = 0; i < n; i++) {
+        char line[48];
+        snprintf(line, sizeof line, "%s,255", fill_alpha ? "110,110,110" : c[i].rgb);
+        fill(x, i, c[i].rgb, fill_alpha, line, width);
+    }
+    rq_xml_end(x);
+    rq_xml_end(x);
+}
+
+/* ColorBrewer RdBu (colour-blind safe): reds for what got worse, blues for
+** what got better, purple for both; unchanged communes nearly white. */
+static const struct class_style evolution_classes[] = {
+    {"entree_trou", "Entrée en trou", "202,0,32"},
+    {"perte", "Phase perdue", "244,165,130"},
+    {"gain_et_perte", "Phases gagnées et perdues", "153,112,171"},
+    {"gain", "Phase gagnée", "146,197,222"},
+    {"sortie_trou", "Sortie de trou", "5,113,176"},
+    {"inchangee", "Inchangée", "247,247,247"},
+    {"nouvelle", "Commune nouvelle", "255,255,191"},
+    {"disparue", "Commune disparue", "191,191,191"},
+};
+
+static const struct class_style zone_classes[] = {
+    {"apparue", "Zone apparue", "202,0,32"},       {"agrandie", "Zone agrandie", "244,109,67"},
+    {"fusion", "Zones fusionnées", "153,112,171"}, {"modifiee", "Zone modifiée", "253,174,97"},
+    {"scission", "Zone scindée", "128,205,193"},   {"reduite", "Zone réduite", "67,147,195"},
+    {"disparue", "Zone disparue", "5,113,176"},    {"stable", "Zone stable", "150,150,150"},
+};
+
 /* ---- Public ------------------------------------------------------------- */
 
 const char *
@@ -335,7 +382,8 @@ rq_style_name(const rq_layer *l, int variant)
 static int
 has_labels(const rq_layer *l)
 {
-    return l->kind != RQ_LAYER_COMMUNES && l->kind != RQ_LAYER_PORTEES;
+    return l->kind != RQ_LAYER_COMMUNES && l->kind != RQ_LAYER_PORTEES &&
+           l->kind != RQ_LAYER_EVOLUTION;
 }
 
 void
@@ -371,7 +419,16 @@ rq_style_write(void *xml, const rq_layer *l, const rq_product_ctx *ctx, int vari
         outline(x, "120,120,120,255", "0.25", 0);
         labels(x, "\"nom\"", 7, 400000);
         break;
+    case RQ_LAYER_EVOLUTION:
+        by_class(x, "evolution", evolution_classes,
+                 sizeof evolution_classes / sizeof evolution_classes[0], 255, "0.06");
+        break;
+    case RQ_LAYER_EVOLUTION_ZONES:
+        by_class(x, "statut", zone_classes, sizeof zone_classes / sizeof zone_classes[0], 0, "0.8");
+        labels(x, "coalesce(nullif(\"id_apres\", ''), \"ids_avant\") || ' ' || \"statut\"", 9, 0);
+        break;
     case RQ_LAYER_ZONE_ETUDE:
+    case RQ_LAYER_CAUSES:
         break;
     }
 }

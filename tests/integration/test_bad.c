@@ -13,7 +13,8 @@
 **   output  = FILE:TEXT, a file of the run's output folder (out/mini/) and
 **             text it must contain (repeatable)
 **   setup   = none | out-under-file | file-size-limit | foreign-out |
-**             fifo-structures | long-variable   (default none)
+**             fifo-structures | long-variable | history-foreign |
+**             history-damaged | history-newer   (default none)
 **   env     = NAME=VALUE set for the command
 **   args    = arguments replacing "[--out out] mini.ini" (usage errors)
 **
@@ -25,7 +26,8 @@
 ** every message (file, row or line, field, expected form); that neither a
 ** sanitizer nor a signal went off; and, when the run fails, that out/mini/
 ** still holds exactly what it held, unchanged, with nothing left beside it
-** but its lock file.
+** but its lock file. A history-* setup puts a history database that must
+** be refused in out/historique.sqlite; it must be left byte for byte.
 */
 #include "rq_test.h"
 
@@ -167,6 +169,24 @@ run_case(void **state)
     } else if (strcmp(e.setup, "long-variable") == 0) {
         /* A value of 5,000 bytes, beyond any path. */
         snprintf(prefix, sizeof prefix, "RQ_LONG=$(head -c 5000 /dev/zero | tr '\\0' a) ");
+    } else if (strncmp(e.setup, "history-", 8) == 0) {
+        static const struct {
+            const char *setup, *make;
+        } histories[] = {
+            {"history-foreign", "sqlite3 out/historique.sqlite 'CREATE TABLE notes (x)'"},
+            {"history-damaged", "{ printf 'SQLite format 3\\000'; head -c 4080 /dev/zero | "
+                                "tr '\\0' '\\377'; } > out/historique.sqlite"},
+            {"history-newer", "sqlite3 out/historique.sqlite 'PRAGMA application_id = "
+                              "1381061957; PRAGMA user_version = 9; CREATE TABLE t (x)'"},
+        };
+        size_t k = 0;
+        while (k < NELEM(histories) && strcmp(histories[k].setup, e.setup) != 0)
+            k++;
+        if (k == NELEM(histories))
+            fail_msg("%s: unknown setup '%s'", path, e.setup);
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s && md5sum out/historique.sqlite > history.md5", w,
+                 histories[k].make);
+        free(shell(cmd));
     } else if (strcmp(e.setup, "none") != 0 && !foreign) {
         fail_msg("%s: unknown setup '%s'", path, e.setup);
     }
@@ -188,22 +208,27 @@ run_case(void **state)
             fail_msg("%s (%s): expected \"%s\" in:\n%s", case_dir, e.about, e.message[i], out);
     for (size_t i = 0; i < e.n_absent; i++)
         if (strstr(out, e.absent[i]))
-            fail_msg("%s (%s): did not expect \"%s\" in:\n%s", case_dir, e.about, e.absent[i],
-                     out);
-    static const char *const alarms[] = {"AddressSanitizer", "LeakSanitizer", "runtime error:",
-                                         "Segmentation fault", "Aborted", "core dumped"};
+            fail_msg("%s (%s): did not expect \"%s\" in:\n%s", case_dir, e.about, e.absent[i], out);
+    static const char *const alarms[] = {"AddressSanitizer",   "LeakSanitizer", "runtime error:",
+                                         "Segmentation fault", "Aborted",       "core dumped"};
     for (size_t i = 0; i < sizeof alarms / sizeof alarms[0]; i++)
         if (strstr(out, alarms[i]))
             fail_msg("%s (%s): \"%s\" in:\n%s", case_dir, e.about, alarms[i], out);
     for (size_t i = 0; i < e.n_output; i++)
         check_output(w, e.output[i], case_dir);
 
+    if (strncmp(e.setup, "history-", 8) == 0) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && md5sum -c --quiet history.md5", w);
+        if (rq_test_run(cmd, NULL) != 0)
+            fail_msg("%s (%s): the history database changed", case_dir, e.about);
+    }
     if (e.status != 0) {
-        /* The previous outputs are intact and nothing was left beside them. */
+        /* The previous outputs are intact and nothing was left beside them
+        ** (but the history database a case put there). */
         snprintf(cmd, sizeof cmd,
                  "cd '%s' && for f in $(ls -A out/mini); do printf '%%s:' \"$f\"; "
-                 "cat \"out/mini/$f\"; done; ls -A out | grep -v -E '^(mini|\\.mini\\.lock)$' || "
-                 "true",
+                 "cat \"out/mini/$f\"; done; ls -A out | "
+                 "grep -v -E '^(mini|\\.mini\\.lock|historique\\.sqlite)$' || true",
                  w);
         char *listing = shell(cmd);
         if (strcmp(listing, foreign ? FOREIGN : PREVIOUS) != 0)

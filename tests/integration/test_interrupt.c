@@ -32,12 +32,13 @@ shell(const char *cmd)
     return out;
 }
 
-/* The command of a run into dir/out/occitanie. */
+/* The command of a run into dir/out/occitanie (without a history: its
+** recording is tested in test_history.c). */
 static void
 run_cmd(char *buf, size_t sz)
 {
-    snprintf(buf, sz, "'%s' run -q --out '%s/out' '%s/config/occitanie.ini'", getenv("RQ_BINARY"),
-             dir, getenv("RQ_SOURCE_DIR"));
+    snprintf(buf, sz, "'%s' run -q --no-history --out '%s/out' '%s/config/occitanie.ini'",
+             getenv("RQ_BINARY"), dir, getenv("RQ_SOURCE_DIR"));
 }
 
 /* SHA-256 of every file of the output folder but run.json, sorted. */

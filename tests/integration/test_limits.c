@@ -244,7 +244,7 @@ child_occitanie(const char *target)
         _exit(CHILD_SETUP_FAILED);
     }
     rq_alloc_set_budget(256 * 1024);
-    rq_status rc = rq_outputs_write(ds, &res, &meta, od, 1, &err);
+    rq_status rc = rq_outputs_write(ds, &res, &meta, od, NULL, 1, &err);
     fprintf(stderr, "rq_outputs_write returned %d: %s\n", (int)rc, err.msg);
 }
 

@@ -55,7 +55,7 @@ check(project.title().startswith('Trous dans la raquette'), 'French title: %s' %
 check(project.crs().authid() == run['parametres']['crs_metrique'],
       'project CRS %s' % project.crs().authid())
 layers = {l.name(): l for l in project.mapLayers().values()}
-check(len(layers) >= 9, '%d layers in the project' % len(layers))
+check(len(layers) >= 10, '%d layers in the project' % len(layers))
 for lname, layer in layers.items():
     check(layer.isValid(), 'layer "%s" is valid' % lname)
     check('|layername=' in layer.source() and layer.source().startswith(run_dir.rstrip('/')),
@@ -100,6 +100,22 @@ for p in run['parametres']['phases_requises']:
     if lname in layers:
         check(layers[lname].featureCount() == run['comptes']['zones_trou'][p],
               '"%s": %d zones' % (lname, layers[lname].featureCount()))
+# The comparison with the previous run, when the history had one.
+evolution = layers.get('Évolution des communes')
+if evolution is not None:
+    check(evolution.featureCount() == n_communes and
+          evolution.renderer().type() == 'categorizedSymbol' and
+          len(evolution.renderer().categories()) == 8,
+          'evolution layers: "Évolution des communes" has %d features, 8 classes'
+          % evolution.featureCount())
+    zones_layer = layers.get('Évolution des zones de trou (toutes phases requises)')
+    check(zones_layer is not None and zones_layer.renderer().type() == 'categorizedSymbol' and
+          zones_layer.labelsEnabled(), 'evolution layers: the gap zones, by status, labelled')
+    group = project.layerTreeRoot().findGroup(
+        [g.name() for g in project.layerTreeRoot().findGroups()
+         if g.name().startswith('Évolution depuis le run')][0])
+    check(group is not None and len(group.findLayers()) == 2,
+          'evolution layers: their group "%s"' % (group.name() if group else ''))
 departements = layers['Départements']
 check(departements.featureCount() == len(set(
     f['departement'] for f in layers['Communes : phases requises manquantes'].getFeatures())),
