@@ -98,6 +98,27 @@ rq_geom *rq_geom_transform(rq_geos *g, const rq_geom *geom, rq_xy_fn fn, void *u
                            rq_err *err);
 double rq_geom_distance(rq_geos *g, const rq_geom *a, const rq_geom *b);
 
+/* ---- Collections, rings and coverages (geom_cover.c) ------------------- */
+
+/* Number of parts of a collection (1 for a simple geometry), and part i
+** (borrowed from geom). */
+size_t rq_geom_n_parts(rq_geos *g, const rq_geom *geom);
+const rq_geom *rq_geom_part(rq_geos *g, const rq_geom *geom, size_t i);
+/* Calls fn for every ring of the polygons of geom (a Polygon, MultiPolygon
+** or collection): its n points as xy[0..2n), exterior 1 for an outer ring.
+** 0 when GEOS fails. */
+typedef void (*rq_ring_fn)(const double *xy, size_t n, int exterior, void *ud);
+int rq_geom_rings(rq_geos *g, const rq_geom *geom, rq_ring_fn fn, void *ud);
+/* Douglas-Peucker simplification that keeps the topology of geom. */
+rq_geom *rq_geom_simplify(rq_geos *g, const rq_geom *geom, double tol, rq_err *err);
+/* The polygons polys[0..n) (a coverage: neighbours share their edges; NULL
+** entries skipped) simplified with tolerance tol so that neighbours still
+** share their simplified edges: no gap, no overlap. Returns the faces, a
+** collection of polygons; *face_of (newly allocated) gives for each face
+** the index of the polygon it belongs to, -1 for a hole of the coverage. */
+rq_geom *rq_coverage_simplify(rq_geos *g, const rq_geom *const *polys, size_t n, double tol,
+                              long **face_of, rq_err *err);
+
 /* ---- Prepared geometries (predicates against one geometry many times) - */
 
 /* Prepares base (borrowed: it must outlive the prepared geometry). */

@@ -11,6 +11,7 @@
 
 #include "raquette/compare.h"
 #include "raquette/indicators.h"
+#include "raquette/report.h"
 #include "raquette/store.h"
 #include "raquette/writer.h"
 
@@ -18,6 +19,7 @@
 typedef struct rq_run_meta {
     const char *config_path;
     const char *run_name;
+    int pdf; /* also rapport.pdf, through headless Chromium */
     double seconds_prepare;
     /* The run's date, YYYY-MM-DD: today, or SOURCE_DATE_EPOCH's when that
     ** variable is set (reproducible files: docs/outputs.md). */
@@ -31,12 +33,13 @@ void rq_run_meta_date(rq_run_meta *meta);
 ** what the recording gives back, the comparison with the previous run of
 ** the same name included. */
 typedef struct rq_history_job {
-    const char *path;      /* the database; NULL for --no-history */
-    rq_store *store;       /* open when the database existed before the run */
-    long long run_id;      /* the run's id in the history */
-    long long previous_id; /* the run compared with; 0 when none */
-    rq_snapshot before, now;
-    rq_comparison cmp;     /* valid when previous_id != 0 */
+    const char *path;  /* the database; NULL for --no-history */
+    rq_store *store;   /* open when the database existed before the run */
+    rq_store *memory;  /* else the run is first recorded in memory */
+    long long run_id;  /* the run's id in the history file, 0 when none */
+    int has_report;
+    rq_report report;  /* the run as the history has it, and the comparison
+                       ** with the previous run (report.has_previous) */
 } rq_history_job;
 /* Sets h for the history at path: opened now when it exists (so that a file
 ** that is not a raquette history is refused before the analysis), else
@@ -60,5 +63,10 @@ rq_status rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_m
 rq_status rq_outputs_write_comparison(const rq_comparison *cmp, const char *crs, int csv_fr,
                                       const rq_run_meta *meta, rq_outdir *od,
                                       rq_err *err) RQ_MUST_CHECK;
+
+/* rapport.html of r (and rapport.pdf when pdf) into the existing folder
+** dir, each replacing the previous one in one rename: `raquette report`. */
+rq_status rq_outputs_write_report(const rq_report *r, const char *dir, int pdf,
+                                  rq_err *err) RQ_MUST_CHECK;
 
 #endif /* RQ_OUTPUTS_H */

@@ -36,6 +36,10 @@ typedef struct rq_store rq_store;
 ** input error. A file that is not a raquette history, is damaged, or has
 ** another schema version: RQ_ERR_INPUT naming the file and what to do. */
 rq_store *rq_store_open(const char *path, int create, rq_err *err);
+/* A history in memory, with the schema of a file: for a run recorded
+** nowhere (--no-history) or before its history file exists, so that its
+** report is made from a history like any other. */
+rq_store *rq_store_open_memory(rq_err *err);
 void rq_store_close(rq_store *s);
 const char *rq_store_path(const rq_store *s);
 
@@ -47,7 +51,7 @@ void rq_store_rollback(rq_store *s);
 /* One row of the runs table. */
 typedef struct rq_store_run {
     long long id;
-    char *name, *date, *recorded_at, *vintage, *crs, *folder;
+    char *name, *date, *recorded_at, *vintage, *crs, *folder, *licence;
     char *config_path, *config_text, *inputs, *params, *run_json;
     char *tool_version, *method_version, *boundaries_sha;
     double threshold; /* seuil_couverture */
@@ -84,11 +88,22 @@ rq_status rq_store_runs(rq_store *s, rq_store_run **runs, size_t *n, rq_err *err
 /* The run that ident names: an id, or a name (its latest run). Unknown:
 ** RQ_ERR_INPUT listing what there is. */
 rq_status rq_store_find(rq_store *s, const char *ident, long long *id, rq_err *err) RQ_MUST_CHECK;
+/* The run whose run.json is exactly run_json (as its folder holds it). */
+rq_status rq_store_find_run_json(rq_store *s, const char *run_json, long long *id,
+                                 rq_err *err) RQ_MUST_CHECK;
+/* The folder run id was written to, and its run.json (newly allocated). */
+rq_status rq_store_run_folder(rq_store *s, long long id, char **folder, char **run_json,
+                              rq_err *err) RQ_MUST_CHECK;
 /* The latest run named name before run `before`; *id = 0 when none. */
 rq_status rq_store_previous(rq_store *s, const char *name, long long before, long long *id,
                             rq_err *err) RQ_MUST_CHECK;
 /* Loads run id as an rq_snapshot (compare.h). */
 rq_status rq_store_snapshot(rq_store *s, long long id, rq_snapshot *snap,
                             rq_err *err) RQ_MUST_CHECK;
+/* Loads what the report of run id needs (report.h), its comparison with
+** the previous run of the same name included (computed in g). */
+struct rq_report;
+rq_status rq_store_report(rq_store *s, long long id, rq_geos *g, struct rq_report *r,
+                          rq_err *err) RQ_MUST_CHECK;
 
 #endif /* RQ_STORE_H */

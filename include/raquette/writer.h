@@ -201,4 +201,20 @@ char *rq_json_to_string(const rq_json *j);
 ** file is atomic as part of an rq_outdir, not on its own. */
 rq_status rq_io_write_json(const char *path, const rq_json *root, rq_err *err) RQ_MUST_CHECK;
 
+/* Reading a document raquette wrote (run.json, the history's JSON texts).
+** rq_json_parse returns NULL for text that is not JSON; free the result
+** with rq_json_free. The getters take NULL and return NULL (or NAN) for a
+** missing key or a value of another type, so that chains need no checks. */
+rq_json *rq_json_parse(const char *text);
+const rq_json *rq_json_get(const rq_json *obj, const char *key);
+const char *rq_json_str(const rq_json *v);
+double rq_json_num(const rq_json *v);
+/* 1 for the boolean true, else 0. */
+int rq_json_true(const rq_json *v);
+size_t rq_json_len(const rq_json *arr);
+const rq_json *rq_json_at(const rq_json *arr, size_t i);
+/* Calls fn for every member of obj, in order. */
+void rq_json_each(const rq_json *obj, void (*fn)(const char *key, const rq_json *v, void *ud),
+                  void *ud);
+
 #endif /* RQ_WRITER_H */

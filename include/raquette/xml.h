@@ -18,6 +18,10 @@ typedef struct rq_xml rq_xml;
 ** 'SYSTEM'>". indent: 1 to indent the elements (2 spaces). No XML
 ** declaration is written (HTML5 and QGIS need none). */
 rq_xml *rq_xml_create(const char *prologue, int indent);
+/* A new HTML document ("<!DOCTYPE html>" first): every element is closed
+** by an end tag, never self-closed (<div/> opens a div in HTML); void
+** elements (meta) go in through rq_xml_raw. */
+rq_xml *rq_xml_create_html(void);
 /* Frees x without producing the text. NULL is a no-op. */
 void rq_xml_destroy(rq_xml *x);
 

@@ -11,6 +11,7 @@ int rq_cli_check(int argc, char **argv);
 int rq_cli_run(int argc, char **argv);
 int rq_cli_history(int argc, char **argv);
 int rq_cli_compare(int argc, char **argv);
+int rq_cli_report(int argc, char **argv);
 
 /* Details of one kind of warning printed before "and N more". */
 #define RQ_WARN_DETAILS 3

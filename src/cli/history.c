@@ -180,7 +180,7 @@ rq_cli_compare(int argc, char **argv)
     if (rc == RQ_OK) {
         char name[64];
         snprintf(name, sizeof name, "comparaison-%lld-%lld", ia, ib);
-        rq_run_meta meta = {o.db, name, 0, ""};
+        rq_run_meta meta = {.config_path = o.db, .run_name = name};
         rq_run_meta_date(&meta);
         rc = rq_outputs_write_comparison(&cmp, b.crs, o.csv_fr, &meta, od, &err);
     }

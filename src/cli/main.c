@@ -20,6 +20,7 @@ static const char usage_text[] =
     "  run CONFIG     run the whole analysis, write the outputs, record the run\n"
     "  history [DB]   list the runs recorded in a history database\n"
     "  compare [DB] RUN_A RUN_B   what changed between two recorded runs, and why\n"
+    "  report RUN_DIR | DB RUN    rebuild the report (rapport.html) of a recorded run\n"
     "\n"
     "Run 'raquette COMMAND --help' for the options of a command.\n"
     "Environment: RAQUETTE_GEODATA names the data folder used by ${RAQUETTE_GEODATA}\n"
@@ -62,8 +63,10 @@ main(int argc, char **argv)
         return rq_cli_history(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return rq_cli_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return rq_cli_report(argc - 1, argv + 1);
     fprintf(stderr,
-            "raquette: unknown command '%s'; expected check, run, history or compare (see "
+            "raquette: unknown command '%s'; expected check, run, history, compare or report (see "
             "raquette --help)\n",
             cmd);
     return 2;

@@ -11,13 +11,14 @@
 
 static const char run_usage[] =
     "usage: raquette run [-q|--quiet] [-v|--verbose] [--all] [--out DIR] [--name NAME]\n"
-    "                    [--no-history] CONFIG\n"
+    "                    [--no-history] [--pdf] CONFIG\n"
     "\n"
     "Runs the whole analysis (load, harmonise, locate, reach, indicators, gaps,\n"
     "aggregates) and writes into DIR/NAME/ the GeoJSON layers and CSV tables of\n"
     "the method, NAME.gpkg (every layer, styled), NAME.qgs (a QGIS project),\n"
     "NAME.xlsx, the orientation directory (annuaire.csv, structures_couverture.csv,\n"
-    "recouvrements.csv), QGIS styles (*.qml) and run.json; docs/outputs.md lists\n"
+    "recouvrements.csv), QGIS styles (*.qml), rapport.html (the report for public\n"
+    "authorities, in French) and run.json; docs/outputs.md lists\n"
     "them. DIR is the configuration's [output] dir, NAME its [study] name. The\n"
     "files appear all at once when the run succeeds; a failed or interrupted run\n"
     "leaves earlier outputs untouched. DIR/NAME/ must be new, empty, or an earlier\n"
@@ -32,6 +33,7 @@ static const char run_usage[] =
     "  -q, --quiet  no progress, no warnings and no summary\n"
     "  --all        print every error and every warning in full\n"
     "  --no-history record nothing in the history, compare with nothing\n"
+    "  --pdf        also rapport.pdf, printed by headless Chromium (needed)\n"
     "Exit status: 0 success, 2 input or usage error, 1 internal or system failure.\n";
 
 static double
@@ -48,8 +50,9 @@ print_summary(FILE *f, const rq_dataset *ds, const rq_results *res, const char *
     fprintf(f, "raquette %s: %s\n", RQ_VERSION, out);
     /* The analysis covers the communes with a boundary; the table may hold
     ** more (method.md §1.1): both figures, named, never one for the other. */
-    fprintf(f, "  communes analysed %zu of %zu in the commune table; population analysed %ld of "
-               "%ld\n",
+    fprintf(f,
+            "  communes analysed %zu of %zu in the commune table; population analysed %ld of "
+            "%ld\n",
             g->communes, st->n_communes_area, g->population, st->population_area);
     if (st->n_communes_no_boundary)
         fprintf(f, "  left out: %zu communes without a boundary (%ld inhabitants)\n",
@@ -110,7 +113,7 @@ int
 rq_cli_run(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *name = NULL;
-    int quiet = 0, all = 0, history = 1;
+    int quiet = 0, all = 0, history = 1, pdf = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(run_usage, stdout);
@@ -119,6 +122,8 @@ rq_cli_run(int argc, char **argv)
             all = 1;
         } else if (strcmp(argv[i], "--no-history") == 0) {
             history = 0;
+        } else if (strcmp(argv[i], "--pdf") == 0) {
+            pdf = 1;
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
             rq_log_set_level(RQ_LOG_ERROR);
@@ -142,6 +147,11 @@ rq_cli_run(int argc, char **argv)
     int status = check_options(out, name);
     if (status != 0)
         return status;
+    char why[512];
+    if (pdf && !rq_report_pdf_available(why, sizeof why)) {
+        fprintf(stderr, "raquette run: %s\n", why);
+        return 2;
+    }
     rq_io_init();
     rq_config cfg = {0};
     rq_dataset *ds = NULL;
@@ -187,11 +197,12 @@ rq_cli_run(int argc, char **argv)
     if (!quiet)
         rq_warnings_print(stderr, &ds->warnings, "warning: ", all ? 0 : RQ_WARN_DETAILS,
                           "all of them in run.json, or run again with --all");
-    rq_run_meta meta = {config, name, t_prep, ""};
+    rq_run_meta meta = {
+        .config_path = config, .run_name = name, .pdf = pdf, .seconds_prepare = t_prep};
     rq_run_meta_date(&meta);
     rq_status rc = rq_analysis_run(ds, &res, quiet, &err);
     if (rc == RQ_OK)
-        rc = rq_outputs_write(ds, &res, &meta, od, history ? &hist : NULL, quiet, &err);
+        rc = rq_outputs_write(ds, &res, &meta, od, &hist, quiet, &err);
     if (rc != RQ_OK) {
         rq_cli_report_error(&err, all);
         status = rq_status_exit_code(rc);
@@ -202,8 +213,8 @@ rq_cli_run(int argc, char **argv)
         if (history)
             fprintf(stderr, "  recorded as run %lld in %s\n", hist.run_id, history_path);
         fprintf(stderr, "  done in %.2f s\n", rq_now() - t0);
-        if (hist.previous_id)
-            rq_comparison_print(stderr, &hist.cmp);
+        if (hist.has_report && hist.report.has_previous)
+            rq_comparison_print(stderr, &hist.report.cmp);
     }
 done:
     rq_history_job_fini(&hist);

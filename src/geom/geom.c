@@ -5,25 +5,14 @@
 ** (exception); every wrapper maps 2 to -1 so callers cannot mistake an
 ** exception for "true".
 */
-#include "raquette/geom.h"
+#include "geom_internal.h"
 
-#include <geos_c.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct rq_geos {
-    GEOSContextHandle_t h;
-    GEOSWKBReader *rd;
-    GEOSWKBWriter *wr;
-    GEOSWKTReader *wkt;
-    char last_err[512];
-};
-
-#define G(x) ((GEOSGeometry *)(x))
-#define CG(x) ((const GEOSGeometry *)(x))
 
 static void
 on_error(const char *msg, void *ud)
@@ -87,8 +76,8 @@ rq_geos_last_error(const rq_geos *g)
     return g->last_err;
 }
 
-static rq_geom *
-fail(rq_geos *g, rq_err *err, const char *what)
+rq_geom *
+rq_geos_fail(rq_geos *g, rq_err *err, const char *what)
 {
     rq_err_set(err, RQ_ERR_GEOS, "GEOS %s failed: %s", what,
                g->last_err[0] ? g->last_err : "unknown error");
@@ -100,14 +89,14 @@ rq_geom *
 rq_geom_from_wkb(rq_geos *g, const unsigned char *wkb, size_t len, rq_err *err)
 {
     GEOSGeometry *r = GEOSWKBReader_read_r(g->h, g->rd, wkb, len);
-    return r ? (rq_geom *)r : fail(g, err, "WKB reading");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "WKB reading");
 }
 
 rq_geom *
 rq_geom_from_wkt(rq_geos *g, const char *wkt, rq_err *err)
 {
     GEOSGeometry *r = GEOSWKTReader_read_r(g->h, g->wkt, wkt);
-    return r ? (rq_geom *)r : fail(g, err, "WKT reading");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "WKT reading");
 }
 
 unsigned char *
@@ -245,7 +234,7 @@ rq_geom_make_valid_polygonal(rq_geos *g, const rq_geom *geom, rq_err *err)
     }
     if (r)
         r = polygonal_part(g->h, r);
-    return r ? (rq_geom *)r : fail(g, err, "MakeValid");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "MakeValid");
 }
 
 rq_geom *
@@ -253,7 +242,7 @@ rq_geom_polygonal_part(rq_geos *g, const rq_geom *geom, rq_err *err)
 {
     GEOSGeometry *c = GEOSGeom_clone_r(g->h, CG(geom));
     GEOSGeometry *r = c ? polygonal_part(g->h, c) : NULL;
-    return r ? (rq_geom *)r : fail(g, err, "polygonal part");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "polygonal part");
 }
 
 int
@@ -286,10 +275,10 @@ rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
         GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
     free(parts);
     if (!coll)
-        return fail(g, err, "collection");
+        return rq_geos_fail(g, err, "collection");
     GEOSGeometry *u = GEOSUnaryUnion_r(g->h, coll);
     GEOSGeom_destroy_r(g->h, coll);
-    return u ? (rq_geom *)u : fail(g, err, "union");
+    return u ? (rq_geom *)u : rq_geos_fail(g, err, "union");
 }
 
 /* The coverage union is exact only on a true coverage. A coverage union
@@ -324,7 +313,7 @@ rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_cov
         if (!GEOSArea_r(g->h, CG(parts[i]), &a)) {
             for (size_t j = 0; j < n; j++)
                 GEOSGeom_destroy_r(g->h, G(parts[j]));
-            return fail(g, err, "area");
+            return rq_geos_fail(g, err, "area");
         }
         parts_area += a;
     }
@@ -332,7 +321,7 @@ rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_cov
     coll = GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, (GEOSGeometry **)parts,
                                        (unsigned)n);
     if (!coll)
-        return fail(g, err, "collection");
+        return rq_geos_fail(g, err, "collection");
     u = GEOSCoverageUnion_r(g->h, coll);
     if (u && coverage_result_ok(g, u, parts_area)) {
         if (used_coverage)
@@ -344,28 +333,28 @@ rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_cov
         u = GEOSUnaryUnion_r(g->h, coll);
     }
     GEOSGeom_destroy_r(g->h, coll);
-    return u ? (rq_geom *)u : fail(g, err, "union");
+    return u ? (rq_geom *)u : rq_geos_fail(g, err, "union");
 }
 
 rq_geom *
 rq_geom_intersection(rq_geos *g, const rq_geom *a, const rq_geom *b, rq_err *err)
 {
     GEOSGeometry *r = GEOSIntersection_r(g->h, CG(a), CG(b));
-    return r ? (rq_geom *)r : fail(g, err, "intersection");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "intersection");
 }
 
 rq_geom *
 rq_geom_buffer(rq_geos *g, const rq_geom *geom, double radius, int quadsegs, rq_err *err)
 {
     GEOSGeometry *r = GEOSBuffer_r(g->h, CG(geom), radius, quadsegs);
-    return r ? (rq_geom *)r : fail(g, err, "buffer");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "buffer");
 }
 
 rq_geom *
 rq_geom_point_on_surface(rq_geos *g, const rq_geom *geom, rq_err *err)
 {
     GEOSGeometry *r = GEOSPointOnSurface_r(g->h, CG(geom));
-    return r ? (rq_geom *)r : fail(g, err, "point on surface");
+    return r ? (rq_geom *)r : rq_geos_fail(g, err, "point on surface");
 }
 
 struct xy_ctx {
@@ -386,7 +375,7 @@ rq_geom_transform(rq_geos *g, const rq_geom *geom, rq_xy_fn fn, void *ud, rq_err
     struct xy_ctx c = {fn, ud};
     GEOSGeometry *r = GEOSGeom_transformXY_r(g->h, CG(geom), xy_cb, &c);
     if (!r && err && err->code == RQ_OK)
-        return fail(g, err, "coordinate transformation");
+        return rq_geos_fail(g, err, "coordinate transformation");
     return (rq_geom *)r;
 }
 
@@ -404,7 +393,7 @@ rq_prepared_create(rq_geos *g, const rq_geom *base, rq_err *err)
 {
     const GEOSPreparedGeometry *p = GEOSPrepare_r(g->h, CG(base));
     if (!p) {
-        fail(g, err, "prepare");
+        rq_geos_fail(g, err, "prepare");
         return NULL;
     }
     return (rq_prepared *)p;

@@ -12,6 +12,7 @@
 #include <cpl_string.h>
 #include <json-c/json_object.h>
 #include <json-c/json_object_iterator.h>
+#include <json-c/json_tokener.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -310,4 +311,70 @@ rq_io_write_json(const char *path, const rq_json *root, rq_err *err)
     rq_status rc = rq_io_write_file(path, text, strlen(text), err);
     free(text);
     return rc;
+}
+
+/* ---- Reading ------------------------------------------------------------ */
+
+rq_json *
+rq_json_parse(const char *text)
+{
+    return text ? rj(json_tokener_parse(text)) : NULL;
+}
+
+const rq_json *
+rq_json_get(const rq_json *obj, const char *key)
+{
+    struct json_object *v = NULL;
+    if (!obj || !json_object_is_type(jo(obj), json_type_object) ||
+        !json_object_object_get_ex(jo(obj), key, &v))
+        return NULL;
+    return rj(v);
+}
+
+const char *
+rq_json_str(const rq_json *v)
+{
+    return v && json_object_is_type(jo(v), json_type_string) ? json_object_get_string(jo(v))
+                                                            : NULL;
+}
+
+double
+rq_json_num(const rq_json *v)
+{
+    if (!v || !(json_object_is_type(jo(v), json_type_double) ||
+                json_object_is_type(jo(v), json_type_int)))
+        return NAN;
+    return json_object_get_double(jo(v));
+}
+
+int
+rq_json_true(const rq_json *v)
+{
+    return v && json_object_is_type(jo(v), json_type_boolean) && json_object_get_boolean(jo(v));
+}
+
+size_t
+rq_json_len(const rq_json *arr)
+{
+    return arr && json_object_is_type(jo(arr), json_type_array)
+               ? json_object_array_length(jo(arr))
+               : 0;
+}
+
+const rq_json *
+rq_json_at(const rq_json *arr, size_t i)
+{
+    return i < rq_json_len(arr) ? rj(json_object_array_get_idx(jo(arr), i)) : NULL;
+}
+
+void
+rq_json_each(const rq_json *obj, void (*fn)(const char *key, const rq_json *v, void *ud),
+             void *ud)
+{
+    if (!obj || !json_object_is_type(jo(obj), json_type_object))
+        return;
+    struct json_object_iterator it = json_object_iter_begin(jo(obj));
+    struct json_object_iterator end = json_object_iter_end(jo(obj));
+    for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+        fn(json_object_iter_peek_name(&it), rj(json_object_iter_peek_value(&it)), ud);
 }

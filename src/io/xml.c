@@ -16,6 +16,7 @@
 struct rq_xml {
     xmlBufferPtr buf;
     xmlTextWriterPtr w;
+    int html; /* end tags always written out */
 };
 
 static void
@@ -50,6 +51,14 @@ rq_xml_create(const char *prologue, int indent)
     return x;
 }
 
+rq_xml *
+rq_xml_create_html(void)
+{
+    rq_xml *x = rq_xml_create("<!DOCTYPE html>", 0);
+    x->html = 1;
+    return x;
+}
+
 void
 rq_xml_destroy(rq_xml *x)
 {
@@ -71,7 +80,7 @@ rq_xml_start(rq_xml *x, const char *name)
 void
 rq_xml_end(rq_xml *x)
 {
-    check(xmlTextWriterEndElement(x->w));
+    check(x->html ? xmlTextWriterFullEndElement(x->w) : xmlTextWriterEndElement(x->w));
 }
 
 void

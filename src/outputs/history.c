@@ -111,6 +111,7 @@ run_row(const rq_product_ctx *ctx, rq_store_run *r)
     r->vintage = cfg->cog_vintage ? rq_xstrdup(cfg->cog_vintage) : NULL;
     r->crs = rq_xstrdup(cfg->crs);
     r->folder = rq_xstrdup(rq_outdir_target(ctx->od));
+    r->licence = rq_xstrdup(cfg->data_licence);
     r->config_path = rq_xstrdup(ctx->meta->config_path);
     rq_err ignored = {0}; /* the configuration was read moments ago */
     r->config_text = rq_io_read_text(ctx->meta->config_path, RQ_CONFIG_MAX, &ignored);
@@ -178,11 +179,10 @@ rq_history_open(rq_history_job *h, const char *path, rq_err *err)
 void
 rq_history_job_fini(rq_history_job *h)
 {
-    if (h->previous_id)
-        rq_comparison_fini(&h->cmp);
-    rq_snapshot_fini(&h->before);
-    rq_snapshot_fini(&h->now);
+    if (h->has_report)
+        rq_report_fini(&h->report);
     rq_store_close(h->store);
+    rq_store_close(h->memory);
     memset(h, 0, sizeof *h);
 }
 
@@ -191,32 +191,32 @@ rq_history_start(rq_product_ctx *ctx, rq_history_job *h, rq_err *err)
 {
     rq_product_ctx here = *ctx; /* on the calling thread: the dataset's GEOS context */
     here.g = ctx->ds->geos;
-    rq_status rc = rq_store_begin(h->store, err);
-    if (rc == RQ_OK)
-        rc = rq_history_record(&here, h->store, &h->run_id, err);
-    if (rc == RQ_OK)
-        rc = rq_store_previous(h->store, ctx->meta->run_name, h->run_id, &h->previous_id, err);
-    if (rc == RQ_OK && h->previous_id) {
-        rc = rq_store_snapshot(h->store, h->previous_id, &h->before, err);
-        if (rc == RQ_OK)
-            rc = rq_store_snapshot(h->store, h->run_id, &h->now, err);
-        if (rc == RQ_OK)
-            rc = rq_compare(ctx->ds->geos, &h->before, &h->now, &h->cmp, err);
-        if (rc == RQ_OK)
-            ctx->cmp = &h->cmp;
-        else
-            h->previous_id = 0; /* no comparison to release */
+    rq_store *s = h->store;
+    rq_status rc = RQ_OK;
+    if (!s && !(s = h->memory = rq_store_open_memory(err)))
+        return rq_err_code(err);
+    long long id = 0;
+    if ((rc = rq_store_begin(s, err)) == RQ_OK)
+        rc = rq_history_record(&here, s, &id, err);
+    if (rc == RQ_OK && (rc = rq_store_report(s, id, ctx->ds->geos, &h->report, err)) == RQ_OK) {
+        h->has_report = 1;
+        ctx->report = &h->report;
+        if (h->report.has_previous)
+            ctx->cmp = &h->report.cmp;
     }
+    if (h->store)
+        h->run_id = id;
     return rc;
 }
 
 rq_status
-rq_history_finish(const rq_product_ctx *ctx, rq_history_job *h, const char *run_json,
-                  rq_err *err)
+rq_history_finish(const rq_product_ctx *ctx, rq_history_job *h, const char *run_json, rq_err *err)
 {
     rq_err e = {0};
     rq_status rc = RQ_OK;
-    if (!h->store) { /* a new history: created and filled now */
+    if (!h->path)
+        return RQ_OK; /* --no-history: the memory only served the report */
+    if (!h->store) {  /* a new history: created and filled now */
         if (!(h->store = rq_store_open(h->path, 1, &e)))
             rc = rq_err_code(&e);
         if (rc == RQ_OK)

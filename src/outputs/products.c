@@ -24,6 +24,7 @@
 
 /* Largest first, so that the longest does not start last. */
 const rq_product rq_products[] = {
+    {"report", rq_product_report},
     {"communes.geojson", rq_product_communes_geojson},
     {"geopackage", rq_product_gpkg},
     {"workbook", rq_product_xlsx},
@@ -242,14 +243,17 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
     rq_progress_begin(&pr, "outputs", quiet);
     geoms_init(&geoms, ds, res);
     p.base = (rq_product_ctx){
-        ds->cfg->crs, ds->cfg->csv_format == RQ_CSV_FR ? RQ_OUT_CSV_FR : RQ_OUT_CSV,
-        ds,           res,
-        meta,         od,
-        &geoms,       NULL,
-        NULL,         NULL};
+        .crs = ds->cfg->crs,
+        .csv = ds->cfg->csv_format == RQ_CSV_FR ? RQ_OUT_CSV_FR : RQ_OUT_CSV,
+        .ds = ds,
+        .res = res,
+        .meta = meta,
+        .od = od,
+        .geoms = &geoms,
+    };
     rq_status rc = RQ_OK;
     char *json = NULL;
-    if (h && h->store) /* a history to compare with: record first, in a transaction */
+    if (h) /* recorded first (in memory when no history file exists yet) */
         rc = rq_history_start(&p.base, h, err);
     if (rc == RQ_OK)
         rc = run_products(&p, err);
@@ -263,7 +267,7 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
     }
     if (rc == RQ_OK)
         rc = commit_folder(od, meta, err);
-    if (h && h->path) {
+    if (h) {
         if (rc == RQ_OK) {
             rq_product_ctx ctx = p.base;
             ctx.g = ds->geos;
@@ -285,8 +289,13 @@ rq_outputs_write_comparison(const rq_comparison *cmp, const char *crs, int csv_f
                             const rq_run_meta *meta, rq_outdir *od, rq_err *err)
 {
     rq_product_ctx ctx = {
-        crs, csv_fr ? RQ_OUT_CSV_FR : RQ_OUT_CSV, NULL, NULL, meta, od, NULL, cmp, rq_geos_create(),
-        NULL};
+        .crs = crs,
+        .csv = csv_fr ? RQ_OUT_CSV_FR : RQ_OUT_CSV,
+        .meta = meta,
+        .od = od,
+        .cmp = cmp,
+        .g = rq_geos_create(),
+    };
     rq_status rc = RQ_OK;
     if (!ctx.g)
         rc = rq_err_set(err, RQ_ERR_GEOS, "cannot create a GEOS context");

@@ -32,6 +32,7 @@ typedef struct rq_product_ctx {
     const rq_outdir *od;
     const rq_out_geoms *geoms;
     const rq_comparison *cmp; /* with the previous run; NULL when none */
+    const rq_report *report;  /* what rapport.html shows; NULL: no report */
     rq_geos *g;
     rq_xform *to_lonlat; /* metric CRS -> WGS 84 lon/lat */
 } rq_product_ctx;
@@ -55,6 +56,8 @@ rq_status rq_product_gpkg(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_qgis(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_xlsx(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_annuaire(const rq_product_ctx *ctx, rq_err *err);
+/* rapport.html and, when asked, rapport.pdf (report.c). */
+rq_status rq_product_report(const rq_product_ctx *ctx, rq_err *err);
 /* The files of `raquette compare` (comparison.c). */
 rq_status rq_product_comparison(const rq_product_ctx *ctx, rq_err *err);
 /* run.json, written after every other product (it records their time). */

@@ -7,6 +7,7 @@
 #include "raquette/io.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +70,18 @@ parameters(rq_json *root, const rq_dataset *ds, int with_output)
         rq_json_set_double(b, "poids", cfg->band_w[i], 6);
     }
     rq_json_set_double(acc, "max_km", cfg->max_km, 6);
-    rq_json_set_string(p, "regle_ruralite", ds->rurality_rule ? ds->rurality_rule : "");
+    rq_json *rur = rq_json_set_object(p, "ruralite");
+    rq_json_set_bool(rur, "grille_densite", cfg->density.path != NULL);
+    rq_json *levels = rq_json_set_array(rur, "niveaux_ruraux");
+    for (int l = 1; l <= 7; l++)
+        if (cfg->rural_levels[l])
+            rq_json_append_int(levels, l);
+    rq_json_set_int(rur, "repli_population_max", cfg->fallback_max_population);
+    rq_json_set_double(rur, "repli_densite_min", cfg->fallback_min_density, 6);
+    /* The sentence counts the communes the fallback decided: a result of the
+    ** run, left out of what two runs compare (with_output 0). */
+    if (with_output)
+        rq_json_set_string(p, "regle_ruralite", ds->rurality_rule ? ds->rurality_rule : "");
     if (with_output)
         rq_json_set_string(p, "format_csv", cfg->csv_format == RQ_CSV_FR ? "fr" : "standard");
 }
@@ -143,6 +155,33 @@ counts(rq_json *root, const rq_dataset *ds, const rq_results *res)
     for (int p = 0; p < RQ_NPHASES; p++)
         if (ds->cfg->required[p])
             rq_json_set_int(z, rq_phase_names[p], (long long)per_phase[p + 1]);
+    /* The key figures the report shows first (report.h). */
+    rq_json *k = rq_json_set_object(root, "chiffres_cles");
+    long pop = 0, parcours = 0, sans_pop = 0, without[RQ_NPHASES] = {0};
+    size_t sans = 0;
+    for (size_t a = 0; a < res->n_ind; a++) {
+        const rq_commune_ind *ind = &res->ind[a];
+        long p = ds->communes[ind->commune].population;
+        pop += p;
+        parcours += ind->parcours_complet ? p : 0;
+        if (ind->nb_phases == 0) {
+            sans++;
+            sans_pop += p;
+        }
+        for (int q = 0; q < RQ_NPHASES; q++)
+            without[q] += ind->phase[q] ? 0 : p;
+    }
+    rq_json_set_int(k, "population", pop);
+    rq_json_set_int(k, "population_parcours_complet", parcours);
+    rq_json_set_int(k, "population_rurale_trou", pop_trou);
+    rq_json_set_int(k, "zones_trou", (long long)per_phase[0]);
+    rq_json_set_int(k, "communes_sans_accompagnement", (long long)sans);
+    rq_json_set_int(k, "population_sans_accompagnement", sans_pop);
+    for (int q = 0; q < RQ_NPHASES; q++) {
+        char key[64];
+        snprintf(key, sizeof key, "part_sans_%s", rq_phase_names[q]);
+        rq_json_set_double(k, key, pop > 0 ? (double)without[q] / (double)pop : 0, 4);
+    }
     rq_json *f = rq_json_set_object(root, "controle_e2sfca");
     rq_json_set_double(f, "somme_capacites_atteignant", res->supply_reached, 6);
     rq_json_set_double(f, "somme_population_acces", res->fca_identity, 6);

@@ -23,7 +23,8 @@ rq_store_run_fini(rq_store_run *r)
     char **texts[] = {
         &r->name,     &r->date,         &r->recorded_at,    &r->vintage,        &r->crs,
         &r->folder,   &r->config_path,  &r->config_text,    &r->inputs,         &r->params,
-        &r->run_json, &r->tool_version, &r->method_version, &r->boundaries_sha, &r->required};
+        &r->run_json, &r->tool_version, &r->method_version, &r->boundaries_sha, &r->required,
+        &r->licence};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         free(*texts[i]);
     memset(r, 0, sizeof *r);
@@ -87,17 +88,17 @@ rq_store_add_run(rq_store *s, const rq_store_run *r, long long *id, rq_err *err)
         return rc;
     sqlite3_stmt *st = rq_store_prepare(
         s,
-        "INSERT INTO runs (nom, date, enregistre_le, millesime_cog, crs, dossier, "
+        "INSERT INTO runs (nom, date, enregistre_le, millesime_cog, crs, dossier, licence, "
         "configuration_chemin, configuration, entrees, parametres, seuil_couverture, "
         "phases_requises, run_json, outil_version, methode_version, contours_sha256, communes, "
         "population, communes_trou, population_trou, zones_trou, sites, structures, "
         "part_parcours_complet) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         err);
     if (!st)
         return rq_err_code(err);
-    const char *texts[] = {r->name,        r->date,        r->vintage, r->crs,   r->folder,
-                           r->config_path, r->config_text, r->inputs,  r->params};
+    const char *texts[] = {r->name,    r->date,        r->vintage,     r->crs,    r->folder,
+                           r->licence, r->config_path, r->config_text, r->inputs, r->params};
     int i = 1;
     for (size_t k = 0; k < sizeof texts / sizeof texts[0]; k++)
         bind_text(st, i++, texts[k]);

@@ -393,3 +393,31 @@ rq_store_snapshot(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
         rq_snapshot_fini(snap);
     return rc;
 }
+
+rq_status
+rq_store_find_run_json(rq_store *s, const char *run_json, long long *id, rq_err *err)
+{
+    rq_status rc = query_id(s, "SELECT max(id) FROM runs WHERE run_json = ?", run_json, 0, id, err);
+    if (rc == RQ_OK && !*id)
+        rc = rq_err_set(err, RQ_ERR_INPUT,
+                        "%s: no run of the history has this run.json: the folder was written "
+                        "by a run that is not recorded there (--no-history, or another history)",
+                        s->path);
+    return rc;
+}
+
+rq_status
+rq_store_run_folder(rq_store *s, long long id, char **folder, char **run_json, rq_err *err)
+{
+    sqlite3_stmt *st = rq_store_prepare(s, "SELECT dossier, run_json FROM runs WHERE id = ?", err);
+    if (!st)
+        return rq_err_code(err);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *folder = rq_store_column_text(st, 0);
+        *run_json = rq_store_column_text(st, 1);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? RQ_OK : rq_store_fail(s, rc, "reading a run", err);
+}

@@ -178,7 +178,7 @@ static const char *const schema_sql[] = {
     "CREATE TABLE raquette_meta (cle TEXT PRIMARY KEY, valeur TEXT NOT NULL)",
     "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, nom TEXT NOT NULL, "
     "date TEXT NOT NULL, enregistre_le TEXT NOT NULL, millesime_cog TEXT, crs TEXT NOT NULL, "
-    "dossier TEXT, configuration_chemin TEXT, configuration TEXT, entrees TEXT, "
+    "dossier TEXT, licence TEXT, configuration_chemin TEXT, configuration TEXT, entrees TEXT, "
     "parametres TEXT, seuil_couverture REAL, phases_requises TEXT, run_json TEXT, "
     "outil_version TEXT, methode_version TEXT, contours_sha256 TEXT, communes INTEGER, "
     "population INTEGER, communes_trou INTEGER, population_trou INTEGER, zones_trou INTEGER, "
@@ -250,6 +250,17 @@ rq_store_open(const char *path, int create, rq_err *err)
     }
     rq_store *s = connect(path, SQLITE_OPEN_READWRITE, err);
     if (s && check_ours(s, err) != RQ_OK) {
+        rq_store_close(s);
+        s = NULL;
+    }
+    return s;
+}
+
+rq_store *
+rq_store_open_memory(rq_err *err)
+{
+    rq_store *s = connect(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, err);
+    if (s && create_schema(s, err) != RQ_OK) {
         rq_store_close(s);
         s = NULL;
     }

@@ -13,13 +13,17 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* libFuzzer ends a run with exit(): remove the temporary folder then, and
-** release GDAL so that LeakSanitizer's final check sees only real leaks. */
+/* libFuzzer ends a run with exit(): remove the temporary folder then.
+** GDAL is not released here. exit() destroys thread_local objects before
+** it calls atexit handlers, and OSRCleanup() would then clear GDAL's
+** per-thread PROJ cache after its destruction (a heap-use-after-free as
+** soon as an input made GDAL cache a CRS). What GDAL holds at exit is
+** reachable, so LeakSanitizer does not count it, and GDAL's own library
+** destructor releases it. */
 static void
 at_exit(void)
 {
     rq_fuzz_structures_fini();
-    rq_io_cleanup();
 }
 
 int

@@ -94,17 +94,6 @@ expect_fini(struct expect *e)
         free(e->output[i]);
 }
 
-/* The output of a shell command, which must succeed. */
-static char *
-shell(const char *cmd)
-{
-    char *out = NULL;
-    int st = rq_test_run(cmd, &out);
-    if (st != 0)
-        fail_msg("setup command failed (%d): %s\n%s", st, cmd, out);
-    return out;
-}
-
 /* What out/mini/ holds before the run, listed as the check lists it. */
 static const char PREVIOUS[] = ".raquette:a previous output of raquette\ncommunes.csv:previous "
                                "run\nrun.json:{}\n";
@@ -150,7 +139,7 @@ run_case(void **state)
              foreign ? "printf \"the user's own notes\\n\" > notes.txt"
                      : "printf 'a previous output of raquette\\n' > .raquette && "
                        "printf 'previous run\\n' > communes.csv && printf '{}\\n' > run.json");
-    free(shell(cmd));
+    free(rq_test_shell(cmd));
 
     /* The command, with what the setup asks around it. */
     const char *bin = getenv("RQ_BINARY");
@@ -165,7 +154,7 @@ run_case(void **state)
         snprintf(prefix, sizeof prefix, "ulimit -f 2; ");
     } else if (strcmp(e.setup, "fifo-structures") == 0) {
         snprintf(cmd, sizeof cmd, "cd '%s' && rm structures.csv && mkfifo structures.csv", w);
-        free(shell(cmd));
+        free(rq_test_shell(cmd));
     } else if (strcmp(e.setup, "long-variable") == 0) {
         /* A value of 5,000 bytes, beyond any path. */
         snprintf(prefix, sizeof prefix, "RQ_LONG=$(head -c 5000 /dev/zero | tr '\\0' a) ");
@@ -186,7 +175,7 @@ run_case(void **state)
             fail_msg("%s: unknown setup '%s'", path, e.setup);
         snprintf(cmd, sizeof cmd, "cd '%s' && %s && md5sum out/historique.sqlite > history.md5", w,
                  histories[k].make);
-        free(shell(cmd));
+        free(rq_test_shell(cmd));
     } else if (strcmp(e.setup, "none") != 0 && !foreign) {
         fail_msg("%s: unknown setup '%s'", path, e.setup);
     }
@@ -230,14 +219,14 @@ run_case(void **state)
                  "cat \"out/mini/$f\"; done; ls -A out | "
                  "grep -v -E '^(mini|\\.mini\\.lock|historique\\.sqlite)$' || true",
                  w);
-        char *listing = shell(cmd);
+        char *listing = rq_test_shell(cmd);
         if (strcmp(listing, foreign ? FOREIGN : PREVIOUS) != 0)
             fail_msg("%s (%s): the previous outputs changed:\n%s", case_dir, e.about, listing);
         free(listing);
     }
     free(out);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", w);
-    free(shell(cmd));
+    free(rq_test_shell(cmd));
     free(w);
     expect_fini(&e);
 }

@@ -25,18 +25,6 @@
 
 static char *dir;
 
-static char *
-shell(const char *cmd)
-{
-    char *out = NULL;
-    if (rq_test_run(cmd, &out) != 0) {
-        fprintf(stderr, "command failed: %s\n%s\n", cmd, out ? out : "");
-        free(out);
-        fail();
-    }
-    return out;
-}
-
 static int
 setup(void **state)
 {
@@ -55,12 +43,7 @@ setup(void **state)
              "'%s' run -q --out '%s' --name occitanie_fr '%s/fr.ini'; "
              "'%s' run -q --out '%s' '%s/cover/cover.ini'",
              bin, dir, src, src, dir, dir, bin, dir, dir, bin, dir, fix);
-    char *out = NULL;
-    int st = rq_test_run(cmd, &out);
-    if (st != 0)
-        fprintf(stderr, "%s\n", out);
-    free(out);
-    return st == 0 ? 0 : -1;
+    return rq_test_setup_run(cmd);
 }
 
 static int
@@ -140,7 +123,7 @@ test_directory_against_spatialite(void **state)
              "c.departement = '31' ORDER BY c.code_insee\" '%s/occitanie/occitanie.gpkg' | "
              "awk -F' = ' '/code \\(String\\)/ {c = $2} /share \\(/ {print c, ($2 >= 0.5)}'",
              dir);
-    char *shares = shell(cmd);
+    char *shares = rq_test_shell(cmd);
     char *annuaire = slurp("occitanie", "annuaire.csv");
     size_t n = 0, covered = 0, mismatches = 0;
     for (char *line = strtok(shares, "\n"); line; line = strtok(NULL, "\n")) {
@@ -183,7 +166,7 @@ test_workbook_types(void **state)
     (void)state;
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "ogrinfo -so '%s/occitanie/occitanie.xlsx' communes", dir);
-    char *t = shell(cmd);
+    char *t = rq_test_shell(cmd);
     assert_non_null(strstr(t, "Feature Count: 4446"));
     assert_non_null(strstr(t, "code_insee: String"));
     assert_non_null(strstr(t, "departement: String"));
@@ -196,13 +179,13 @@ test_workbook_types(void **state)
              "ogrinfo -q '%s/occitanie/occitanie.xlsx' -sql \"SELECT code_insee, population FROM "
              "communes WHERE code_insee IN ('09001', '34172')\"",
              dir);
-    t = shell(cmd);
+    t = rq_test_shell(cmd);
     assert_non_null(strstr(t, "code_insee (String) = 09001"));
     assert_non_null(strstr(t, "code_insee (String) = 34172"));
     free(t);
     snprintf(cmd, sizeof cmd, "ogrinfo -so '%s/occitanie/occitanie.xlsx' agregats_departements",
              dir);
-    t = shell(cmd);
+    t = rq_test_shell(cmd);
     assert_non_null(strstr(t, "Feature Count: 13"));
     assert_non_null(strstr(t, "part_phase_emergence: Real"));
     free(t);
@@ -220,7 +203,7 @@ field_lines(const char *file, const char *layer, char **out)
              "ogrinfo -q '%s' '%s' | grep ' = ' | grep -v ' = $' | grep -v ' = (null)$' | "
              "sed 's/ ([A-Za-z0-9]*) = / = /'",
              file, layer);
-    *out = shell(cmd);
+    *out = rq_test_shell(cmd);
 }
 
 static void
@@ -236,7 +219,7 @@ test_french_csv_in_libreoffice(void **state)
              "--outdir '%s/lo' communes.csv agregats_departements.csv >/dev/null 2>&1 && "
              "ls '%s/lo'",
              dir, dir, dir, dir);
-    char *t = shell(cmd);
+    char *t = rq_test_shell(cmd);
     assert_non_null(strstr(t, "ef bb bf")); /* the byte order mark */
     assert_non_null(strstr(t, "communes.xlsx"));
     assert_non_null(strstr(t, "agregats_departements.xlsx"));
@@ -284,7 +267,7 @@ test_french_csv_in_libreoffice(void **state)
     }
     /* Accents survive: the byte order mark tells the encoding. */
     snprintf(cmd, sizeof cmd, "ogrinfo -q '%s/lo/communes.xlsx' communes | grep 'nom.*Albi'", dir);
-    t = shell(cmd);
+    t = rq_test_shell(cmd);
     assert_non_null(strstr(t, "= Albiès"));
     free(t);
 }

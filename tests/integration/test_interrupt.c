@@ -23,15 +23,6 @@ static char *dir;       /* fresh temporary folder */
 static double run_secs; /* how long a whole run takes here */
 static char *reference; /* "file sha256" lines of a complete output, run.json aside */
 
-static char *
-shell(const char *cmd)
-{
-    char *out = NULL;
-    if (rq_test_run(cmd, &out) != 0)
-        fail_msg("command failed: %s\n%s", cmd, out ? out : "");
-    return out;
-}
-
 /* The command of a run into dir/out/occitanie (without a history: its
 ** recording is tested in test_history.c). */
 static void
@@ -48,7 +39,7 @@ digest(void)
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "cd '%s/out/occitanie' && ls -A | grep -v '^run.json$' | sort | xargs sha256sum", dir);
-    return shell(cmd);
+    return rq_test_shell(cmd);
 }
 
 /* The output folder is a complete output and nothing but its lock file
@@ -70,7 +61,7 @@ assert_complete(int leftovers_allowed, const char *what)
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "ls -A '%s/out' | grep -v -E '^(occitanie|\\.occitanie\\.lock)$' || true", dir);
-    char *rest = shell(cmd);
+    char *rest = rq_test_shell(cmd);
     if (!leftovers_allowed && *rest)
         fail_msg("%s: left beside the output folder:\n%s", what, rest);
     free(rest);
@@ -115,7 +106,7 @@ run_and_kill(const char *sig, double at)
              "%s & pid=$!; sleep %.2f; kill -%s $pid 2>/dev/null; wait $pid; "
              "echo $?",
              run, at * run_secs, sig);
-    char *out = shell(cmd);
+    char *out = rq_test_shell(cmd);
     int st = atoi(out);
     free(out);
     return st;
@@ -145,7 +136,7 @@ test_signals_at_several_points(void **state)
     /* The next run removes what SIGKILL left, and only that. */
     char cmd[4096];
     run_cmd(cmd, sizeof cmd);
-    char *out = shell(cmd);
+    char *out = rq_test_shell(cmd);
     free(out);
     assert_complete(0, "the run after the kills");
 }
@@ -162,7 +153,7 @@ test_two_runs_at_once(void **state)
              "%s 2>'%s/first.txt' & a=$!; sleep 0.2; %s 2>'%s/second.txt'; b=$?; wait $a; "
              "echo $? $b",
              run, dir, run, dir);
-    char *out = shell(cmd);
+    char *out = rq_test_shell(cmd);
     int a = -1, b = -1;
     if (sscanf(out, "%d %d", &a, &b) != 2)
         fail_msg("no statuses: %s", out);
@@ -194,7 +185,7 @@ test_private_temporary_folder(void **state)
              "ln -s /etc/hostname \"$t/communes.csv\" 2>/dev/null && echo planted || "
              "echo refused; wait $pid; echo $?",
              run, dir);
-    char *out = shell(cmd);
+    char *out = rq_test_shell(cmd);
     if (strncmp(out, "700\nrefused\n0\n", 14) != 0)
         fail_msg("expected mode 700, a refused link and a run that succeeds; got:\n%s", out);
     free(out);

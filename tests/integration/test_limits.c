@@ -15,9 +15,9 @@
 #include "rq_test.h"
 
 #include "raquette/analysis.h"
-#include "raquette/outputs.h"
 #include "raquette/config.h"
 #include "raquette/io.h"
+#include "raquette/outputs.h"
 #include "raquette/writer.h"
 
 #include <dirent.h>
@@ -237,7 +237,7 @@ child_occitanie(const char *target)
         fprintf(stderr, "setup: %s\n", err.msg);
         _exit(CHILD_SETUP_FAILED);
     }
-    rq_run_meta meta = {config, "occitanie", 0, "2026-12-02"};
+    rq_run_meta meta = {.config_path = config, .run_name = "occitanie", .date = "2026-12-02"};
     rq_outdir *od = rq_outdir_open(target, &err);
     if (!od) {
         fprintf(stderr, "setup: %s\n", err.msg);

@@ -137,12 +137,24 @@ read_communes(const char *run, struct check *c)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s/communes.csv", dir, run);
-    const char *names[] = {"population",   "phase_emergence", "phase_creation",
-                           "phase_consolidation", "phase_developpement", "nb_phases",
-                           "rural",        "trou",            "couv_incubateur",
-                           "couv_fabrique_initiatives", "couv_cae", "couv_couveuse",
-                           "couv_reseau_creation", "couv_dla", "couv_financeur",
-                           "couv_accelerateur", "couv_pole_territorial", "couv_tiers_lieu"};
+    const char *names[] = {"population",
+                           "phase_emergence",
+                           "phase_creation",
+                           "phase_consolidation",
+                           "phase_developpement",
+                           "nb_phases",
+                           "rural",
+                           "trou",
+                           "couv_incubateur",
+                           "couv_fabrique_initiatives",
+                           "couv_cae",
+                           "couv_couveuse",
+                           "couv_reseau_creation",
+                           "couv_dla",
+                           "couv_financeur",
+                           "couv_accelerateur",
+                           "couv_pole_territorial",
+                           "couv_tiers_lieu"};
     memset(c, 0, sizeof *c);
     read_all(path, names, sizeof names / sizeof names[0], commune_row, c);
 }
@@ -354,8 +366,8 @@ static double
 area_of(const char *run, const char *code)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "awk -F, '$1 == \"%s\" {print $6}' '%s/%s/communes.csv'", code,
-             dir, run);
+    snprintf(cmd, sizeof cmd, "awk -F, '$1 == \"%s\" {print $6}' '%s/%s/communes.csv'", code, dir,
+             run);
     return rq_test_shell_number(cmd);
 }
 
@@ -406,16 +418,33 @@ static void
 test_byte_identical(void **state)
 {
     (void)state;
-    static const char *const files[] = {
-        ".raquette",           "a.gpkg",           "a.qgs",
-        "a.xlsx",              "agregats_departements.csv", "agregats_departements.csvt",
-        "agregats_epci.csv",   "agregats_epci.csvt",        "agregats_zone_etude.csv",
-        "agregats_zone_etude.csvt", "annuaire.csv",         "annuaire.csvt",
-        "communes.csv",        "communes.csvt",             "communes.geojson",
-        "communes.qml",        "communes_acces.qml",        "recouvrements.csv",
-        "recouvrements.csvt",  "run.json",                  "sites.geojson",
-        "sites.qml",           "structures_couverture.csv", "structures_couverture.csvt",
-        "trous.geojson",       "trous.qml"};
+    static const char *const files[] = {".raquette",
+                                        "a.gpkg",
+                                        "a.qgs",
+                                        "a.xlsx",
+                                        "agregats_departements.csv",
+                                        "agregats_departements.csvt",
+                                        "agregats_epci.csv",
+                                        "agregats_epci.csvt",
+                                        "agregats_zone_etude.csv",
+                                        "agregats_zone_etude.csvt",
+                                        "annuaire.csv",
+                                        "annuaire.csvt",
+                                        "communes.csv",
+                                        "communes.csvt",
+                                        "communes.geojson",
+                                        "communes.qml",
+                                        "communes_acces.qml",
+                                        "rapport.html",
+                                        "recouvrements.csv",
+                                        "recouvrements.csvt",
+                                        "run.json",
+                                        "sites.geojson",
+                                        "sites.qml",
+                                        "structures_couverture.csv",
+                                        "structures_couverture.csvt",
+                                        "trous.geojson",
+                                        "trous.qml"};
     size_t n = sizeof files / sizeof files[0];
     char cmd[4096];
     char *listing = NULL;

@@ -29,8 +29,9 @@ rq_test_geodata(const char *name)
     const char *dir = getenv("RAQUETTE_GEODATA");
     struct stat st;
     if (!dir || stat(dir, &st) != 0)
-        fail_msg("RAQUETTE_GEODATA (%s) is not a folder: the real data must sit in ../shared/geodata",
-                 dir ? dir : "unset");
+        fail_msg(
+            "RAQUETTE_GEODATA (%s) is not a folder: the real data must sit in ../shared/geodata",
+            dir ? dir : "unset");
     snprintf(buf, sizeof buf, "%s/%s", dir, name);
     return buf;
 }
@@ -133,12 +134,41 @@ rq_test_io_teardown(void **state)
     return 0;
 }
 
+char *
+rq_test_shell(const char *cmd)
+{
+    char *out = NULL;
+    int st = rq_test_run(cmd, &out);
+    if (st != 0)
+        fail_msg("command failed (status %d): %s\n%s", st, cmd, out ? out : "");
+    return out;
+}
+
+int
+rq_test_setup_run(const char *cmd)
+{
+    char *out = NULL;
+    int st = rq_test_run(cmd, &out);
+    if (st != 0)
+        fprintf(stderr, "setup command failed (status %d): %s\n%s\n", st, cmd, out ? out : "");
+    free(out);
+    return st == 0 ? 0 : -1;
+}
+
+int
+rq_test_teardown_dir(char **dir)
+{
+    if (*dir)
+        rq_test_rm_rf(*dir);
+    free(*dir);
+    *dir = NULL;
+    return 0;
+}
+
 double
 rq_test_shell_number(const char *cmd)
 {
-    char *out = NULL;
-    if (rq_test_run(cmd, &out) != 0)
-        fail_msg("%s failed:\n%s", cmd, out ? out : "");
+    char *out = rq_test_shell(cmd);
     double v = atof(out);
     free(out);
     return v;

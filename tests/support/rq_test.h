@@ -38,6 +38,14 @@ char *rq_test_slurp(const char *path);
 int rq_test_exists(const char *path);
 /* rm -rf path; fails the test when it cannot. */
 void rq_test_rm_rf(const char *path);
+/* What a shell command prints (stdout+stderr, newly allocated); fails the
+** test, with the command and its output, when the command fails. */
+char *rq_test_shell(const char *cmd);
+/* For a group setup: runs a shell command, prints its output when it
+** fails; 0 on success, -1 otherwise (cmocka then skips the group). */
+int rq_test_setup_run(const char *cmd);
+/* For a group teardown: removes the folder *dir and frees its name. */
+int rq_test_teardown_dir(char **dir);
 /* The number a shell command prints (its whole output read as a double);
 ** fails the test when the command fails. */
 double rq_test_shell_number(const char *cmd);

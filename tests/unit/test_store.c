@@ -25,9 +25,7 @@ static int
 teardown(void **state)
 {
     (void)state;
-    rq_test_rm_rf(dir);
-    free(dir);
-    return 0;
+    return rq_test_teardown_dir(&dir);
 }
 
 static char *
