@@ -34,20 +34,20 @@
 #define RQ_MAX_PATH_BYTES 4096
 
 /* Most threads a stage uses. */
-#define RQ_MAX_THREADS 4
+#define RQ_MAX_THREADS 64
 
 /* Result codes. RQ_ERR_INPUT and RQ_ERR_USAGE map to exit status 2 (the user
 ** can fix them); every other error maps to exit status 1. */
 typedef enum {
     RQ_OK = 0,
-    RQ_ERR_USAGE,    /* bad command line */
-    RQ_ERR_INPUT,    /* bad input file or configuration value */
-    RQ_ERR_IO,       /* system error while reading or writing */
-    RQ_ERR_GDAL,     /* unexpected GDAL/OGR failure */
-    RQ_ERR_PROJ,     /* unexpected PROJ failure */
-    RQ_ERR_GEOS,     /* unexpected GEOS failure */
-    RQ_ERR_SQL,      /* unexpected SQLite failure */
-    RQ_ERR_INTERNAL  /* bug or resource exhaustion */
+    RQ_ERR_USAGE,   /* bad command line */
+    RQ_ERR_INPUT,   /* bad input file or configuration value */
+    RQ_ERR_IO,      /* system error while reading or writing */
+    RQ_ERR_GDAL,    /* unexpected GDAL/OGR failure */
+    RQ_ERR_PROJ,    /* unexpected PROJ failure */
+    RQ_ERR_GEOS,    /* unexpected GEOS failure */
+    RQ_ERR_SQL,     /* unexpected SQLite failure */
+    RQ_ERR_INTERNAL /* bug or resource exhaustion */
 } rq_status;
 
 /* An error: its code and its message. msg holds whole lines only; when a
@@ -239,7 +239,8 @@ typedef int (*rq_progress_fn)(double complete, const char *msg, void *ud);
 ** end. Nothing when quiet. */
 typedef struct rq_progress {
     const char *stage;
-    double t0;
+    double t0, c0; /* wall and process CPU clocks at the start */
+    double cpu;    /* process CPU seconds of the stage, set by rq_progress_end */
     int shown, quiet, last_pct, tty;
 } rq_progress;
 
@@ -249,13 +250,26 @@ int rq_progress_update(double complete, const char *msg, void *ud);
 /* Ends the stage; returns its duration in seconds. ok = 0: the stage
 ** failed, nothing says it is done. */
 double rq_progress_end(rq_progress *p, int ok);
-/* Monotonic clock in seconds. */
-/* Threads a stage may use: RAQUETTE_THREADS when set to 1..RQ_MAX_THREADS,
-** else the online CPUs, at most RQ_MAX_THREADS and at least 1. */
+/* Threads a stage may use: the count set by rq_thread_count_set (--threads),
+** else RAQUETTE_THREADS when set to 1..RQ_MAX_THREADS, else the online CPUs,
+** at most RQ_MAX_THREADS and at least 1. */
 size_t rq_thread_count(void);
+/* Sets the count for the rest of the process (1..RQ_MAX_THREADS; 0 goes
+** back to the environment and the CPUs). */
+void rq_thread_count_set(size_t n);
 /* Checks RAQUETTE_THREADS (unset, or a whole number from 1 to
 ** RQ_MAX_THREADS): RQ_ERR_USAGE with what was expected otherwise. */
 rq_status rq_thread_count_check(rq_err *err) RQ_MUST_CHECK;
+/* Runs fn(arg) on n threads (at most RQ_MAX_THREADS), the calling thread
+** being one of them, and returns when all have returned. A thread that
+** cannot start is not an error: fn takes its work from a shared counter,
+** so the others do it. */
+void rq_workers_run(void *(*fn)(void *), void *arg, size_t n);
+/* Monotonic clock in seconds. */
 double rq_now(void);
+/* CPU seconds used so far by the whole process (every thread), and by the
+** calling thread. */
+double rq_cpu_now(void);
+double rq_thread_cpu_now(void);
 
 #endif /* RQ_CORE_H */

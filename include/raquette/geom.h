@@ -15,9 +15,9 @@
 #include "raquette/core.h"
 
 typedef struct rq_geos rq_geos;
-typedef struct rq_geom rq_geom;       /* a GEOSGeometry */
+typedef struct rq_geom rq_geom;         /* a GEOSGeometry */
 typedef struct rq_prepared rq_prepared; /* a GEOSPreparedGeometry */
-typedef struct rq_index rq_index;     /* an STRtree of item indices */
+typedef struct rq_index rq_index;       /* an STRtree of item indices */
 
 typedef struct rq_bbox {
     double minx, miny, maxx, maxy;
@@ -77,6 +77,8 @@ int rq_geom_nearest_point(rq_geos *g, const rq_geom *geom, double x, double y, d
                           double *ny);
 /* Union of n geometries (borrowed). */
 rq_geom *rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err);
+/* The same, taking parts[0..n-1] (not the array), also on failure. */
+rq_geom *rq_geom_union_take(rq_geos *g, rq_geom **parts, size_t n, rq_err *err);
 /* Union of n polygonal geometries, fast when they form a coverage (no
 ** overlaps, shared edges with the same vertices on both sides, as commune
 ** boundaries do): GEOS CoverageUnion in linear time, kept only when its
@@ -87,15 +89,16 @@ rq_geom *rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err
 rq_geom *rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_coverage,
                                      rq_err *err);
 rq_geom *rq_geom_intersection(rq_geos *g, const rq_geom *a, const rq_geom *b, rq_err *err);
+/* The part of geom inside rectangle r (GEOSClipByRect: linear in geom's
+** vertices, no overlay); NULL with err set on failure. */
+rq_geom *rq_geom_clip_rect(rq_geos *g, const rq_geom *geom, const rq_bbox *r, rq_err *err);
 /* GEOS buffer with quadsegs segments per quarter circle. */
-rq_geom *rq_geom_buffer(rq_geos *g, const rq_geom *geom, double radius, int quadsegs,
-                        rq_err *err);
+rq_geom *rq_geom_buffer(rq_geos *g, const rq_geom *geom, double radius, int quadsegs, rq_err *err);
 rq_geom *rq_geom_point_on_surface(rq_geos *g, const rq_geom *geom, rq_err *err);
 /* Applies fn to every vertex (x,y) in place in a copy of geom. fn returns 0
 ** to abort (then NULL is returned with err set by fn through ud). */
 typedef int (*rq_xy_fn)(double *x, double *y, void *ud);
-rq_geom *rq_geom_transform(rq_geos *g, const rq_geom *geom, rq_xy_fn fn, void *ud,
-                           rq_err *err);
+rq_geom *rq_geom_transform(rq_geos *g, const rq_geom *geom, rq_xy_fn fn, void *ud, rq_err *err);
 double rq_geom_distance(rq_geos *g, const rq_geom *a, const rq_geom *b);
 
 /* ---- Collections, rings and coverages (geom_cover.c) ------------------- */

@@ -21,17 +21,17 @@ typedef struct rq_commune_ind {
     double acces_e2sfca;
     int rural;
     int trou;
-    unsigned missing;       /* bit p: required phase p with phase_<p> = 0 */
+    unsigned missing; /* bit p: required phase p with phase_<p> = 0 */
     int nb_phases_manquantes;
-    long zone_trou;         /* index into res->gaps, -1 when none */
-    long zone_trou_p[4];    /* per required phase, -1 when none */
+    long zone_trou;      /* index into res->gaps, -1 when none */
+    long zone_trou_p[4]; /* per required phase, -1 when none */
 } rq_commune_ind;
 
 /* A gap zone (method.md §4). */
 typedef struct rq_gap_zone {
-    char id[16];        /* T001, EM001, ... */
-    int phase;          /* -1 for the overall zones ("toutes"), else the phase */
-    size_t *communes;   /* indices into ds->communes, ascending by code */
+    char id[16];      /* T001, EM001, ... */
+    int phase;        /* -1 for the overall zones ("toutes"), else the phase */
+    size_t *communes; /* indices into ds->communes, ascending by code */
     size_t n_communes;
     long population;
     double area_km2;
@@ -55,34 +55,38 @@ typedef struct rq_aggregate {
     char *code, *name;
     size_t communes;
     long population;
-    double part_phase[4];      /* share of the population with phase_<p> = 1 */
-    double part_parcours;      /* share with parcours_complet = 1 */
+    double part_phase[4]; /* share of the population with phase_<p> = 1 */
+    double part_parcours; /* share with parcours_complet = 1 */
     long pop_rurale;
     size_t communes_trou;
     long pop_trou;
-    double acces_moyen;        /* population-weighted mean acces_e2sfca */
-    rq_geom *geom;             /* union of its communes (metric); NULL for the study area */
+    double acces_moyen; /* population-weighted mean acces_e2sfca */
+    rq_geom *geom;      /* union of its communes (metric); NULL for the study area */
 } rq_aggregate;
 
+/* A stage's wall and CPU seconds (every thread of the process); a product
+** of the outputs stage (product = 1) has the CPU seconds of the worker that
+** wrote it, and is not in run.json. */
 typedef struct rq_timing {
     const char *stage;
-    double seconds;
+    double seconds, cpu;
+    int product;
 } rq_timing;
 
 typedef struct rq_results {
     rq_commune_ind *ind; /* one per study-area commune, in ds->area order */
     size_t n_ind;
-    rq_cover *covers;    /* every positive share, sorted by commune then structure */
+    rq_cover *covers; /* every positive share, sorted by commune then structure */
     size_t n_covers;
     rq_geom **site_reach; /* per site: zone ∩ buffer (method.md §2), metric; NULL if empty */
     size_t n_site_reach;
-    rq_gap_zone *gaps;   /* overall zones first (by rank), then per phase */
+    rq_gap_zone *gaps; /* overall zones first (by rank), then per phase */
     size_t n_gaps;
     rq_aggregate *agg_dep, *agg_epci, agg_area;
     size_t n_agg_dep, n_agg_epci;
-    double supply_reached;  /* Σ capacities of sites that reach someone */
-    double fca_identity;    /* Σ P·A / 10,000 */
-    rq_timing timings[16];
+    double supply_reached; /* Σ capacities of sites that reach someone */
+    double fca_identity;   /* Σ P·A / 10,000 */
+    rq_timing timings[32];
     size_t n_timings;
 } rq_results;
 

@@ -8,14 +8,18 @@
 
 typedef struct rq_union_batch rq_union_batch;
 
+typedef enum {
+    RQ_UNION_COVERAGE, /* commune polygons: coverage union, checked (see geom.h) */
+    RQ_UNION_OVERLAY   /* overlapping polygons: GEOS's cascaded unary union */
+} rq_union_kind;
+
 /* A new empty batch; clones are made in g, the calling thread's context. */
-rq_union_batch *rq_union_batch_create(rq_geos *g);
+rq_union_batch *rq_union_batch_create(rq_geos *g, rq_union_kind kind);
 /* Adds a job: *out will receive the union of parts[0..n-1] (borrowed:
-** cloned now), intersected with clip when clip is not NULL. n = 0 leaves
-** *out NULL; one part without clip is cloned at once, with no job. */
+** cloned now). n = 0 leaves *out NULL; one part is cloned at once, with no
+** job. */
 rq_status rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n,
-                             const rq_geom *clip, rq_geom **out, const char *label,
-                             rq_err *err) RQ_MUST_CHECK;
+                             rq_geom **out, const char *label, rq_err *err) RQ_MUST_CHECK;
 /* Runs every job on up to RQ_MAX_THREADS threads, largest first, and frees
 ** b. On error (the first failing job's, naming its label) some outputs may
 ** be set and others not: the caller frees what it finds. */

@@ -55,8 +55,8 @@ cmp_str(const void *a, const void *b)
 /* Builds one aggregate per distinct key (sorted), key_of(c) giving the
 ** commune's key; the union of each group's communes goes into batch b. */
 static rq_aggregate *
-group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batch *b,
-         size_t *n_out, rq_status *rc, rq_err *err)
+group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batch *b, size_t *n_out,
+         rq_status *rc, rq_err *err)
 {
     const char **keys = rq_xcalloc(res->n_ind + 1, sizeof *keys);
     size_t nk = 0;
@@ -102,7 +102,7 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batc
         }
         char label[64];
         snprintf(label, sizeof label, "%s %.40s", by_epci ? "EPCI" : "département", keys[i]);
-        *rc = rq_union_batch_add(b, parts, n, NULL, &out[i].geom, label, err);
+        *rc = rq_union_batch_add(b, parts, n, &out[i].geom, label, err);
     }
     free(parts);
     free(sums);
@@ -115,7 +115,7 @@ rq_status
 rq_aggregates_compute(const rq_dataset *ds, rq_results *res, rq_err *err)
 {
     rq_status rc = RQ_OK;
-    rq_union_batch *b = rq_union_batch_create(ds->geos);
+    rq_union_batch *b = rq_union_batch_create(ds->geos, RQ_UNION_COVERAGE);
     res->agg_dep = group_by(ds, res, 0, b, &res->n_agg_dep, &rc, err);
     if (rc == RQ_OK)
         res->agg_epci = group_by(ds, res, 1, b, &res->n_agg_epci, &rc, err);

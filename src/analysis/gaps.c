@@ -320,7 +320,7 @@ cleanup:
 rq_status
 rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *err)
 {
-    rq_union_batch *b = rq_union_batch_create(ds->geos);
+    rq_union_batch *b = rq_union_batch_create(ds->geos, RQ_UNION_COVERAGE);
     const rq_geom **geoms = NULL;
     size_t cap = 0;
     rq_status rc = RQ_OK;
@@ -333,7 +333,7 @@ rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *
             geoms[i] = ds->communes[zn->communes[i]].geom;
         char label[48];
         snprintf(label, sizeof label, "gap zone %s", zn->id);
-        rc = rq_union_batch_add(b, geoms, zn->n_communes, NULL, &zn->geom, label, err);
+        rc = rq_union_batch_add(b, geoms, zn->n_communes, &zn->geom, label, err);
     }
     free(geoms);
     if (rc != RQ_OK) {

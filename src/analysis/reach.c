@@ -12,6 +12,8 @@
 #include "raquette/gaps.h"
 #include "raquette/unions.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +51,19 @@ rq_reach_build(rq_dataset *ds, rq_reach *r, rq_err *err)
 {
     rq_geos *g = ds->geos;
     rq_status rc = RQ_OK;
+    rq_union_batch *b = rq_union_batch_create(g, RQ_UNION_OVERLAY);
+    rq_geom **discs = NULL;
+    size_t cap = 0;
     memset(r, 0, sizeof *r);
     r->n = ds->n_structures;
     r->buf = rq_xcalloc(r->n + 1, sizeof *r->buf);
     r->prep = rq_xcalloc(r->n + 1, sizeof *r->prep);
+    /* One union per structure, on worker threads: thousands of discs for a
+    ** national network. */
     for (size_t k = 0; k < ds->n_structures && rc == RQ_OK; k++) {
         const rq_structure *st = &ds->structures[k];
-        rq_geom **discs = rq_xcalloc(st->n_sites + 1, sizeof *discs);
         size_t n = 0;
+        rq_grow((void **)&discs, &cap, st->n_sites + 1, sizeof *discs);
         for (size_t j = 0; j < st->n_sites; j++) {
             if (!(discs[n] = site_disc(g, &ds->sites[st->sites[j]], err))) {
                 rc = rq_err_code(err);
@@ -64,54 +71,196 @@ rq_reach_build(rq_dataset *ds, rq_reach *r, rq_err *err)
             }
             n++;
         }
-        if (rc == RQ_OK) {
-            r->buf[k] = rq_geom_union(g, (const rq_geom *const *)discs, n, err);
-            if (!r->buf[k] || !(r->prep[k] = rq_prepared_create(g, r->buf[k], err)))
-                rc = rq_err_code(err);
-        }
+        char label[96];
+        snprintf(label, sizeof label, "buffers of structure %.60s", st->id);
+        if (rc == RQ_OK)
+            rc = rq_union_batch_add(b, (const rq_geom *const *)discs, n, &r->buf[k], label, err);
         for (size_t j = 0; j < n; j++)
             rq_geom_destroy(g, discs[j]);
-        free(discs);
     }
+    free(discs);
+    if (rc == RQ_OK)
+        rc = rq_union_batch_run(b, err);
+    else
+        rq_union_batch_destroy(b);
+    for (size_t k = 0; k < ds->n_structures && rc == RQ_OK; k++)
+        if (r->buf[k] && !(r->prep[k] = rq_prepared_create(g, r->buf[k], err)))
+            rc = rq_err_code(err);
     if (rc != RQ_OK)
         rq_reach_fini(g, r);
     return rc;
+}
+
+/* The union of each zone that some site names (NULL for the others). */
+static rq_status
+zone_unions(const rq_dataset *ds, rq_geom **zone, rq_err *err)
+{
+    rq_geos *g = ds->geos;
+    rq_status rc = RQ_OK;
+    rq_union_batch *b = rq_union_batch_create(g, RQ_UNION_COVERAGE);
+    unsigned char *named = rq_xcalloc(ds->n_zones + 1, 1);
+    const rq_geom **parts = NULL;
+    size_t cap = 0;
+    for (size_t i = 0; i < ds->n_sites; i++)
+        named[ds->sites[i].zone] = 1;
+    for (size_t z = 0; z < ds->n_zones && rc == RQ_OK; z++) {
+        const rq_zone *zn = &ds->zones[z];
+        if (!named[z])
+            continue;
+        rq_grow((void **)&parts, &cap, zn->n_communes + 1, sizeof *parts);
+        for (size_t k = 0; k < zn->n_communes; k++)
+            parts[k] = ds->communes[zn->communes[k]].geom;
+        char label[96];
+        snprintf(label, sizeof label, "zone %.80s", zn->key);
+        rc = rq_union_batch_add(b, parts, zn->n_communes, &zone[z], label, err);
+    }
+    free(parts);
+    free(named);
+    if (rc != RQ_OK) {
+        rq_union_batch_destroy(b);
+        return rc;
+    }
+    return rq_union_batch_run(b, err);
+}
+
+/* ---- The sites, on worker threads ---------------------------------------- */
+
+/* What the workers share: read-only but for the counter and the failure. */
+struct site_pool {
+    const rq_dataset *ds;
+    rq_wkb *zone; /* zone[z]: the union of zone z as WKB, or empty */
+    rq_geom **out;
+    atomic_size_t next;
+    atomic_int failed;
+    pthread_mutex_t lock; /* guards rc and err */
+    rq_status rc;
+    rq_err err;
+};
+
+/* A worker's own copy of a zone, made from WKB when a site first needs it:
+** GEOS objects are never shared between threads. */
+struct zone_copy {
+    rq_geom *geom;
+    rq_prepared *prep;
+};
+
+/* Site s's reach in context g, into *out (NULL when the disc misses its
+** zone): see the header. */
+static rq_status
+site_reach(rq_geos *g, const rq_site *s, const struct zone_copy *z, rq_geom **out, rq_err *err)
+{
+    rq_geom *disc = site_disc(g, s, err), *piece = NULL;
+    rq_bbox box;
+    *out = NULL;
+    if (!disc)
+        return rq_err_code(err);
+    if (rq_prepared_contains(g, z->prep, disc) == 1) {
+        *out = disc;
+        return RQ_OK;
+    }
+    rq_status rc = RQ_OK;
+    if (rq_prepared_intersects(g, z->prep, disc) == 1 && rq_geom_bbox(g, disc, &box)) {
+        if (!(piece = rq_geom_clip_rect(g, z->geom, &box, err)))
+            rc = rq_err_code(err);
+        else if (!rq_geom_is_empty(g, piece) && !(*out = rq_geom_intersection(g, piece, disc, err)))
+            rc = rq_err_code(err);
+    }
+    rq_geom_destroy(g, piece);
+    rq_geom_destroy(g, disc);
+    return rc;
+}
+
+static rq_status
+zone_copy_make(rq_geos *g, const rq_wkb *w, struct zone_copy *z, rq_err *err)
+{
+    if (!(z->geom = rq_geom_from_wkb(g, w->data, w->len, err)))
+        return rq_err_code(err);
+    if (!(z->prep = rq_prepared_create(g, z->geom, err)))
+        return rq_err_code(err);
+    return RQ_OK;
+}
+
+static void *
+site_worker(void *arg)
+{
+    struct site_pool *p = arg;
+    const rq_dataset *ds = p->ds;
+    rq_geos *g = rq_geos_create();
+    struct zone_copy *zc = rq_xcalloc(ds->n_zones + 1, sizeof *zc);
+    rq_err err = {0};
+    rq_status rc = g ? RQ_OK : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
+    while (rc == RQ_OK && !atomic_load(&p->failed)) {
+        size_t i = atomic_fetch_add(&p->next, 1);
+        if (i >= ds->n_sites)
+            break;
+        const rq_site *s = &ds->sites[i];
+        if (!p->zone[s->zone].data)
+            continue; /* a zone with no commune: no reach */
+        if (!zc[s->zone].prep)
+            rc = zone_copy_make(g, &p->zone[s->zone], &zc[s->zone], &err);
+        if (rc == RQ_OK)
+            rc = site_reach(g, s, &zc[s->zone], &p->out[i], &err);
+    }
+    if (rc != RQ_OK) {
+        pthread_mutex_lock(&p->lock);
+        if (!atomic_exchange(&p->failed, 1)) {
+            p->rc = rc;
+            rq_err_move(&p->err, &err);
+        }
+        pthread_mutex_unlock(&p->lock);
+    }
+    for (size_t z = 0; g && z < ds->n_zones; z++) {
+        rq_prepared_destroy(g, zc[z].prep); /* before its base geometry */
+        rq_geom_destroy(g, zc[z].geom);
+    }
+    free(zc);
+    rq_geos_destroy(g);
+    rq_err_fini(&err);
+    return NULL;
+}
+
+static rq_status
+run_sites(struct site_pool *p, rq_err *err)
+{
+    atomic_init(&p->next, 0);
+    atomic_init(&p->failed, 0);
+    pthread_mutex_init(&p->lock, NULL);
+    rq_workers_run(site_worker, p, rq_thread_count());
+    pthread_mutex_destroy(&p->lock);
+    if (!atomic_load(&p->failed))
+        return RQ_OK;
+    rq_err_move(err, &p->err);
+    return p->rc;
 }
 
 rq_status
 rq_reach_sites(const rq_dataset *ds, rq_results *res, rq_err *err)
 {
     rq_geos *g = ds->geos;
-    rq_status rc = RQ_OK;
-    rq_union_batch *b = rq_union_batch_create(g);
-    const rq_geom **parts = NULL;
-    size_t cap = 0;
+    rq_geom **zone = rq_xcalloc(ds->n_zones + 1, sizeof *zone);
+    struct site_pool p;
+    memset(&p, 0, sizeof p);
+    p.ds = ds;
+    p.zone = rq_xcalloc(ds->n_zones + 1, sizeof *p.zone);
     res->site_reach = rq_xcalloc(ds->n_sites + 1, sizeof *res->site_reach);
     res->n_site_reach = ds->n_sites;
-    for (size_t i = 0; i < ds->n_sites && rc == RQ_OK; i++) {
-        const rq_site *s = &ds->sites[i];
-        const rq_zone *z = &ds->zones[s->zone];
-        rq_geom *disc = site_disc(g, s, err);
-        if (!disc) {
-            rc = rq_err_code(err);
-            break;
-        }
-        size_t n_cand = 0, n = 0;
-        size_t *cand = rq_index_query_sorted(g, ds->commune_index, disc, &n_cand);
-        rq_grow((void **)&parts, &cap, n_cand + 1, sizeof *parts);
-        for (size_t k = 0; k < n_cand; k++)
-            if (z->member[cand[k]])
-                parts[n++] = ds->communes[cand[k]].geom;
-        char label[96];
-        snprintf(label, sizeof label, "reach of site %.60s", s->site_id);
-        rc = rq_union_batch_add(b, parts, n, disc, &res->site_reach[i], label, err);
-        free(cand);
-        rq_geom_destroy(g, disc);
+    p.out = res->site_reach;
+    rq_status rc = zone_unions(ds, zone, err);
+    for (size_t z = 0; z < ds->n_zones && rc == RQ_OK; z++) {
+        if (zone[z] && !(p.zone[z].data = rq_geom_to_wkb(g, zone[z], &p.zone[z].len)))
+            rc = rq_err_set(err, RQ_ERR_GEOS, "cannot write zone %s as WKB: %s", ds->zones[z].key,
+                            rq_geos_last_error(g));
+        rq_geom_destroy(g, zone[z]);
+        zone[z] = NULL;
     }
-    free(parts);
-    if (rc != RQ_OK) {
-        rq_union_batch_destroy(b);
-        return rc;
+    if (rc == RQ_OK)
+        rc = run_sites(&p, err);
+    for (size_t z = 0; z < ds->n_zones; z++) {
+        rq_geom_destroy(g, zone[z]);
+        free(p.zone[z].data);
     }
-    return rq_union_batch_run(b, err);
+    free(p.zone);
+    free(zone);
+    rq_err_fini(&p.err);
+    return rc;
 }

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Ends stage pr and records its timing. */
 static void
-timing(rq_results *res, const char *stage, double s)
+timing(rq_results *res, rq_progress *pr, int ok)
 {
+    double s = rq_progress_end(pr, ok);
     if (res->n_timings < sizeof res->timings / sizeof res->timings[0])
-        res->timings[res->n_timings++] = (rq_timing){stage, s};
+        res->timings[res->n_timings++] = (rq_timing){pr->stage, s, pr->cpu, 0};
 }
 
 rq_status
@@ -43,8 +45,8 @@ rq_gaps_compute(rq_dataset *ds, rq_results *res, rq_err *err)
             flag[ind->commune] = (unsigned char)(ind->rural && !ind->phase[p]);
             missing[ind->commune] = 1u << p;
         }
-        rc = rq_gaps_group(ds, flag, missing, rq_phase_prefix[p], p, &res->gaps, &res->n_gaps,
-                           &cap, zone_of, err);
+        rc = rq_gaps_group(ds, flag, missing, rq_phase_prefix[p], p, &res->gaps, &res->n_gaps, &cap,
+                           zone_of, err);
         for (size_t a = 0; a < res->n_ind && rc == RQ_OK; a++)
             if (flag[res->ind[a].commune])
                 res->ind[a].zone_trou_p[p] = zone_of[res->ind[a].commune];
@@ -66,28 +68,30 @@ rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err)
     memset(&reach, 0, sizeof reach);
 
     rq_progress_begin(&pr, "reach", quiet);
+    double t0 = rq_now();
     rc = rq_reach_build(ds, &reach, err);
+    rq_log(RQ_LOG_DEBUG, "reach: the structures' buffers in %.3f s", rq_now() - t0);
     if (rc == RQ_OK)
         rc = rq_reach_sites(ds, res, err);
-    timing(res, "reach", rq_progress_end(&pr, rc == RQ_OK));
+    timing(res, &pr, rc == RQ_OK);
     if (rc != RQ_OK)
         goto cleanup;
 
     rq_progress_begin(&pr, "indicators", quiet);
     rc = rq_indicators_compute(ds, &reach, res, err);
-    timing(res, "indicators", rq_progress_end(&pr, rc == RQ_OK));
+    timing(res, &pr, rc == RQ_OK);
     if (rc != RQ_OK)
         goto cleanup;
 
     rq_progress_begin(&pr, "gaps", quiet);
     rc = rq_gaps_compute(ds, res, err);
-    timing(res, "gaps", rq_progress_end(&pr, rc == RQ_OK));
+    timing(res, &pr, rc == RQ_OK);
     if (rc != RQ_OK)
         goto cleanup;
 
     rq_progress_begin(&pr, "aggregates", quiet);
     rc = rq_aggregates_compute(ds, res, err);
-    timing(res, "aggregates", rq_progress_end(&pr, rc == RQ_OK));
+    timing(res, &pr, rc == RQ_OK);
 cleanup:
     rq_reach_fini(ds->geos, &reach);
     return rc;

@@ -1,9 +1,10 @@
 /* unions.c - batches of polygon unions run on worker threads: the gap
-** zones (gaps stage), the reach of each site (reach stage) and the
+** zones (gaps stage), the intervention zones (reach stage) and the
 ** polygons of the départements and EPCI (aggregates stage).
 **
-** Each job is the union of some commune polygons, optionally clipped by
-** one more polygon (a site's disc). Commune boundaries form a coverage
+** Each job is the union of some commune polygons (RQ_UNION_COVERAGE), or
+** of overlapping polygons such as a structure's discs (RQ_UNION_OVERLAY). Commune boundaries form a
+*coverage
 ** (neighbours share their edges vertex for vertex), so the linear-time
 ** coverage union applies; rq_geom_union_coverage_take checks its result
 ** and falls back to the general overlay when the parts are not a clean
@@ -25,13 +26,13 @@
 struct job {
     rq_geom **parts; /* clones owned by the job */
     size_t n_parts;
-    rq_geom *clip;  /* clone owned by the job, or NULL */
     rq_geom **out;  /* receives the result */
     char label[64]; /* for messages */
 };
 
 struct rq_union_batch {
     rq_geos *g; /* the calling thread's context, for the clones */
+    rq_union_kind kind;
     struct job *jobs;
     size_t n_jobs, cap;
     atomic_size_t next;   /* next job to take */
@@ -47,17 +48,16 @@ job_release(rq_geos *g, struct job *j)
     for (size_t i = 0; i < j->n_parts; i++)
         rq_geom_destroy(g, j->parts[i]);
     free(j->parts);
-    rq_geom_destroy(g, j->clip);
     j->parts = NULL;
-    j->clip = NULL;
     j->n_parts = 0;
 }
 
 rq_union_batch *
-rq_union_batch_create(rq_geos *g)
+rq_union_batch_create(rq_geos *g, rq_union_kind kind)
 {
     rq_union_batch *b = rq_xcalloc(1, sizeof *b);
     b->g = g;
+    b->kind = kind;
     pthread_mutex_init(&b->lock, NULL);
     rq_err_clear(&b->err);
     return b;
@@ -77,15 +77,15 @@ rq_union_batch_destroy(rq_union_batch *b)
 }
 
 rq_status
-rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n, const rq_geom *clip,
-                   rq_geom **out, const char *label, rq_err *err)
+rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n, rq_geom **out,
+                   const char *label, rq_err *err)
 {
     rq_geos *g = b->g;
     *out = NULL;
     if (n == 0)
         return RQ_OK; /* nothing: out stays NULL */
-    /* One part and no clip: the part itself, no job. */
-    if (n == 1 && !clip) {
+    /* One part: the part itself, no job. */
+    if (n == 1) {
         if (!(*out = rq_geom_clone(g, parts[0])))
             return rq_err_set(err, RQ_ERR_GEOS, "GEOS clone failed: %s", rq_geos_last_error(g));
         return RQ_OK;
@@ -103,28 +103,21 @@ rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n, con
         }
         j->n_parts = i + 1;
     }
-    if (clip && !(j->clip = rq_geom_clone(g, clip))) {
-        job_release(g, j);
-        return rq_err_set(err, RQ_ERR_GEOS, "GEOS clone failed: %s", rq_geos_last_error(g));
-    }
     b->n_jobs++;
     return RQ_OK;
 }
 
 /* Runs one job in context g: the job no longer owns its parts after. */
 static rq_status
-run_job(rq_geos *g, struct job *j, rq_err *err)
+run_job(rq_geos *g, rq_union_kind kind, struct job *j, rq_err *err)
 {
     double t0 = rq_now();
     int coverage = 0;
     size_t n = j->n_parts;
-    rq_geom *u = rq_geom_union_coverage_take(g, j->parts, n, &coverage, err);
+    rq_geom *u = kind == RQ_UNION_COVERAGE
+                     ? rq_geom_union_coverage_take(g, j->parts, n, &coverage, err)
+                     : rq_geom_union_take(g, j->parts, n, err);
     j->n_parts = 0; /* taken, also on failure */
-    if (u && j->clip) {
-        rq_geom *c = rq_geom_intersection(g, u, j->clip, err);
-        rq_geom_destroy(g, u);
-        u = c;
-    }
     job_release(g, j);
     rq_log(RQ_LOG_DEBUG, "%s: union of %zu parts by %s in %.3f s", j->label, n,
            coverage ? "coverage union" : "overlay", rq_now() - t0);
@@ -143,7 +136,7 @@ worker(void *arg)
             break;
         struct job *j = &b->jobs[k];
         rq_err err = {0};
-        if (run_job(g, j, &err) != RQ_OK) {
+        if (run_job(g, b->kind, j, &err) != RQ_OK) {
             pthread_mutex_lock(&b->lock);
             if (!atomic_exchange(&b->failed, 1)) {
                 b->rc = err.code ? err.code : RQ_ERR_GEOS;
@@ -169,8 +162,7 @@ cmp_job(const void *a, const void *b)
 rq_status
 rq_union_batch_run(rq_union_batch *b, rq_err *err)
 {
-    pthread_t th[RQ_MAX_THREADS];
-    size_t n_started = 0, n_workers = rq_thread_count();
+    size_t n_workers = rq_thread_count();
     rq_status rc = RQ_OK;
     if (n_workers > b->n_jobs)
         n_workers = b->n_jobs;
@@ -178,17 +170,8 @@ rq_union_batch_run(rq_union_batch *b, rq_err *err)
         qsort(b->jobs, b->n_jobs, sizeof *b->jobs, cmp_job);
     atomic_init(&b->next, 0);
     atomic_init(&b->failed, 0);
-    /* The calling thread is one of the workers; a worker that cannot start
-    ** is not an error: the others take its jobs. */
-    for (size_t t = 1; t < n_workers; t++) {
-        if (pthread_create(&th[n_started], NULL, worker, b) != 0)
-            break;
-        n_started++;
-    }
     if (b->n_jobs)
-        worker(b);
-    for (size_t t = 0; t < n_started; t++)
-        pthread_join(th[t], NULL);
+        rq_workers_run(worker, b, n_workers);
     if (atomic_load(&b->failed)) {
         rc = b->rc;
         rq_err_move(err, &b->err);

@@ -24,7 +24,7 @@ static const char usage_text[] =
     "\n"
     "Run 'raquette COMMAND --help' for the options of a command.\n"
     "Environment: RAQUETTE_GEODATA names the data folder used by ${RAQUETTE_GEODATA}\n"
-    "in configuration paths; RAQUETTE_THREADS (1 to 4) the number of worker threads.\n"
+    "in configuration paths; RAQUETTE_THREADS (1 to 64) the number of worker threads.\n"
     "Exit status: 0 success, 2 input or usage error, 1 system or internal failure,\n"
     "130 or 143 when stopped by Ctrl-C or kill.\n";
 

@@ -11,7 +11,7 @@
 
 static const char run_usage[] =
     "usage: raquette run [-q|--quiet] [-v|--verbose] [--all] [--out DIR] [--name NAME]\n"
-    "                    [--no-history] [--pdf] CONFIG\n"
+    "                    [--no-history] [--pdf] [--threads N] [--timings] CONFIG\n"
     "\n"
     "Runs the whole analysis (load, harmonise, locate, reach, indicators, gaps,\n"
     "aggregates) and writes into DIR/NAME/ the GeoJSON layers and CSV tables of\n"
@@ -34,7 +34,36 @@ static const char run_usage[] =
     "  --all        print every error and every warning in full\n"
     "  --no-history record nothing in the history, compare with nothing\n"
     "  --pdf        also rapport.pdf, printed by headless Chromium (needed)\n"
+    "  --threads N  worker threads, 1 to 64 (default: one per CPU, or\n"
+    "               RAQUETTE_THREADS); the outputs do not depend on it\n"
+    "  --timings    print each stage's (and each product's) wall and CPU time\n"
     "Exit status: 0 success, 2 input or usage error, 1 internal or system failure.\n";
+
+/* --timings: every stage with its wall and CPU seconds, then each product
+** of the outputs stage (CPU of the worker that wrote it). */
+static void
+print_timings(FILE *f, double load_wall, double load_cpu, const rq_results *res, double total)
+{
+    fprintf(f, "timings (%zu threads)            wall s    CPU s\n", rq_thread_count());
+    fprintf(f, "  %-28s %8.3f %8.3f\n", "loading", load_wall, load_cpu);
+    for (size_t i = 0; i < res->n_timings; i++)
+        fprintf(f, "  %s%-*s %8.3f %8.3f\n", res->timings[i].product ? "  " : "",
+                res->timings[i].product ? 26 : 28, res->timings[i].stage, res->timings[i].seconds,
+                res->timings[i].cpu);
+    fprintf(f, "  %-28s %8.3f %8.3f\n", "total", total, rq_cpu_now());
+}
+
+/* "--threads N": N from 1 to RQ_MAX_THREADS; 0 with a message otherwise. */
+static size_t
+threads_option(const char *text)
+{
+    long v;
+    if (text && rq_parse_long(text, &v) && v >= 1 && v <= RQ_MAX_THREADS)
+        return (size_t)v;
+    fprintf(stderr, "raquette run: --threads '%.40s': expected a whole number from 1 to %d\n",
+            text ? text : "", RQ_MAX_THREADS);
+    return 0;
+}
 
 static double
 share(const rq_aggregate *g, int p)
@@ -113,7 +142,7 @@ int
 rq_cli_run(int argc, char **argv)
 {
     const char *config = NULL, *out = NULL, *name = NULL;
-    int quiet = 0, all = 0, history = 1, pdf = 0;
+    int quiet = 0, all = 0, history = 1, pdf = 0, timings = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(run_usage, stdout);
@@ -124,6 +153,13 @@ rq_cli_run(int argc, char **argv)
             history = 0;
         } else if (strcmp(argv[i], "--pdf") == 0) {
             pdf = 1;
+        } else if (strcmp(argv[i], "--timings") == 0) {
+            timings = 1;
+        } else if (strcmp(argv[i], "--threads") == 0) {
+            size_t n = threads_option(i + 1 < argc ? argv[++i] : NULL);
+            if (!n)
+                return 2;
+            rq_thread_count_set(n);
         } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
             quiet = 1;
             rq_log_set_level(RQ_LOG_ERROR);
@@ -189,7 +225,7 @@ rq_cli_run(int argc, char **argv)
         }
     }
     status = rq_cli_load_inputs(&cfg, all, &ds);
-    double t_prep = rq_progress_end(&pr, status == 0);
+    double t_prep = rq_progress_end(&pr, status == 0), cpu_prep = pr.cpu;
     if (status != 0)
         goto done;
     /* Warnings change what the figures mean (an empty capacity counts as
@@ -216,6 +252,8 @@ rq_cli_run(int argc, char **argv)
         if (hist.has_report && hist.report.has_previous)
             rq_comparison_print(stderr, &hist.report.cmp);
     }
+    if (timings)
+        print_timings(stderr, t_prep, cpu_prep, &res, rq_now() - t0);
 done:
     rq_history_job_fini(&hist);
     free(history_path);

@@ -12,7 +12,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -318,11 +320,34 @@ rq_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double
+clock_seconds(clockid_t id)
+{
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double
+rq_cpu_now(void)
+{
+    return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+double
+rq_thread_cpu_now(void)
+{
+    return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+}
+
 void
 rq_progress_begin(rq_progress *p, const char *stage, int quiet)
 {
     p->stage = stage;
     p->t0 = rq_now();
+    p->c0 = rq_cpu_now();
+    p->cpu = 0;
     p->shown = 0;
     p->quiet = quiet;
     p->last_pct = -1;
@@ -350,6 +375,7 @@ double
 rq_progress_end(rq_progress *p, int ok)
 {
     double dt = rq_now() - p->t0;
+    p->cpu = rq_cpu_now() - p->c0;
     if (!ok) {
         /* The error follows: end a percentage line, claim nothing done. */
         if (!p->quiet && p->shown)
@@ -381,11 +407,34 @@ threads_from_env(const char **text)
     return 0;
 }
 
+void
+rq_workers_run(void *(*fn)(void *), void *arg, size_t n)
+{
+    pthread_t th[RQ_MAX_THREADS];
+    size_t started = 0;
+    for (size_t t = 1; t < n && t < RQ_MAX_THREADS; t++)
+        if (pthread_create(&th[started], NULL, fn, arg) == 0)
+            started++;
+    fn(arg);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+}
+
+/* --threads: set once by the CLI before any thread starts; atomic so that
+** reading it from a worker is never a data race. */
+static atomic_size_t thread_override;
+
+void
+rq_thread_count_set(size_t n)
+{
+    atomic_store(&thread_override, n <= RQ_MAX_THREADS ? n : RQ_MAX_THREADS);
+}
+
 rq_status
 rq_thread_count_check(rq_err *err)
 {
     const char *env;
-    if (threads_from_env(&env) || !env || !*env)
+    if (atomic_load(&thread_override) || threads_from_env(&env) || !env || !*env)
         return RQ_OK;
     return rq_err_set(err, RQ_ERR_USAGE,
                       "RAQUETTE_THREADS = '%.40s'; expected a whole number from 1 to %d, or "
@@ -397,7 +446,10 @@ size_t
 rq_thread_count(void)
 {
     const char *env;
-    size_t n = threads_from_env(&env);
+    size_t n = atomic_load(&thread_override);
+    if (n)
+        return n;
+    n = threads_from_env(&env);
     if (n)
         return n;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static void
 on_error(const char *msg, void *ud)
 {
@@ -246,8 +245,7 @@ rq_geom_polygonal_part(rq_geos *g, const rq_geom *geom, rq_err *err)
 }
 
 int
-rq_geom_nearest_point(rq_geos *g, const rq_geom *geom, double x, double y, double *nx,
-                      double *ny)
+rq_geom_nearest_point(rq_geos *g, const rq_geom *geom, double x, double y, double *nx, double *ny)
 {
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(g->h, x, y);
     GEOSCoordSequence *cs = pt ? GEOSNearestPoints_r(g->h, CG(geom), pt) : NULL;
@@ -261,24 +259,34 @@ rq_geom_nearest_point(rq_geos *g, const rq_geom *geom, double x, double y, doubl
 }
 
 rq_geom *
-rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
+rq_geom_union_take(rq_geos *g, rq_geom **parts, size_t n, rq_err *err)
 {
     if (n == 1)
-        return rq_geom_clone(g, geoms[0]);
-    if (n > UINT_MAX) /* GEOS counts the parts in an unsigned int */
+        return parts[0];
+    if (n > UINT_MAX) { /* GEOS counts the parts in an unsigned int */
+        for (size_t j = 0; j < n; j++)
+            GEOSGeom_destroy_r(g->h, G(parts[j]));
         return rq_err_set(err, RQ_ERR_GEOS, "GEOS union: %zu parts, at most %u", n, UINT_MAX), NULL;
-    /* createCollection takes ownership of the parts, so hand it clones. */
-    GEOSGeometry **parts = rq_xcalloc(n ? n : 1, sizeof *parts);
-    for (size_t i = 0; i < n; i++)
-        parts[i] = GEOSGeom_clone_r(g->h, CG(geoms[i]));
-    GEOSGeometry *coll =
-        GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
-    free(parts);
+    }
+    /* createCollection takes the parts, even when it fails. */
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION,
+                                                     (GEOSGeometry **)parts, (unsigned)n);
     if (!coll)
         return rq_geos_fail(g, err, "collection");
     GEOSGeometry *u = GEOSUnaryUnion_r(g->h, coll);
     GEOSGeom_destroy_r(g->h, coll);
     return u ? (rq_geom *)u : rq_geos_fail(g, err, "union");
+}
+
+rq_geom *
+rq_geom_union(rq_geos *g, const rq_geom *const *geoms, size_t n, rq_err *err)
+{
+    rq_geom **parts = rq_xcalloc(n ? n : 1, sizeof *parts);
+    for (size_t i = 0; i < n; i++)
+        parts[i] = rq_geom_clone(g, geoms[i]);
+    rq_geom *u = rq_geom_union_take(g, parts, n, err);
+    free(parts);
+    return u;
 }
 
 /* The coverage union is exact only on a true coverage. A coverage union
@@ -296,8 +304,7 @@ coverage_result_ok(rq_geos *g, const GEOSGeometry *r, double parts_area)
 }
 
 rq_geom *
-rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_coverage,
-                            rq_err *err)
+rq_geom_union_coverage_take(rq_geos *g, rq_geom **parts, size_t n, int *used_coverage, rq_err *err)
 {
     double parts_area = 0;
     GEOSGeometry *coll = NULL, *u = NULL;
@@ -341,6 +348,13 @@ rq_geom_intersection(rq_geos *g, const rq_geom *a, const rq_geom *b, rq_err *err
 {
     GEOSGeometry *r = GEOSIntersection_r(g->h, CG(a), CG(b));
     return r ? (rq_geom *)r : rq_geos_fail(g, err, "intersection");
+}
+
+rq_geom *
+rq_geom_clip_rect(rq_geos *g, const rq_geom *geom, const rq_bbox *r, rq_err *err)
+{
+    GEOSGeometry *c = GEOSClipByRect_r(g->h, CG(geom), r->minx, r->miny, r->maxx, r->maxy);
+    return c ? (rq_geom *)c : rq_geos_fail(g, err, "clip by rectangle");
 }
 
 rq_geom *
@@ -518,8 +532,8 @@ long
 rq_index_nearest(rq_geos *g, rq_index *ix, const rq_geom *geom, rq_item_dist_fn dist, void *ud)
 {
     struct near_ctx c = {dist, ud};
-    const void *r = GEOSSTRtree_nearest_generic_r(g->h, (GEOSSTRtree *)ix, &c, CG(geom), near_cb,
-                                                  &c);
+    const void *r =
+        GEOSSTRtree_nearest_generic_r(g->h, (GEOSSTRtree *)ix, &c, CG(geom), near_cb, &c);
     if (!r)
         return -1;
     size_t item = (size_t)(uintptr_t)r - 1;

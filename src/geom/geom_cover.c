@@ -4,18 +4,30 @@
 ** vertex. Simplifying each polygon on its own would move a shared boundary
 ** differently on its two sides, and the map would show slivers and
 ** overlaps. GEOS 3.12 has GEOSCoverageSimplifyVW for this; Debian 12's
-** GEOS 3.11 has not, so the equivalent is built from what it has:
-**   1. the polygons' boundaries are noded (GEOSNode): every shared stretch
-**      becomes one line, cut where three polygons meet;
-**   2. the pieces are merged into edges between such nodes (GEOSLineMerge);
-**   3. the edges are simplified together by GEOSTopologyPreserveSimplify,
-**      which keeps each edge's ends and never lets two edges cross;
-**   4. the simplified edges are polygonized back into faces, each shared
-**      edge bounding both its neighbours.
-** Each face is then given to the polygon that holds its interior point
-** (an STRtree of the input polygons; the nearest candidate for a face so
-** thin that the point falls just outside). Faces that no polygon holds are
-** holes of the coverage (an enclave of another territory) and are dropped.
+** GEOS 3.11 has not. The equivalent here is the one of TopoJSON: cut the
+** rings into edges, each edge the stretch of boundary between two nodes
+** that one pair of polygons shares (or one polygon and the outside), and
+** simplify each edge on its own with GEOS's Douglas-Peucker (GEOSSimplify,
+** which keeps the edge's ends). Both sides of an edge see the same
+** vertices in the same canonical order, so they get the same simplified
+** edge: neighbours still meet exactly.
+**
+**   1. Segments are sorted by their (unordered) ends: a segment found in
+**      two rings is shared, and each side learns its neighbour.
+**   2. A vertex is a node where the neighbour changes along a ring, or
+**      where three polygons or more meet (sorted vertices); a ring with no
+**      node gets one at its smallest vertex.
+**   3. Each edge is simplified in its canonical direction (smaller end
+**      first) and the rings are rebuilt from the simplified edges. A ring
+**      that would collapse below four points is kept as it was.
+**
+** No overlay and no noding of the whole boundary set: an earlier version
+** noded it (GEOSNode, GEOSLineMerge, GEOSTopologyPreserveSimplify,
+** GEOSPolygonize) and took 20 s on the 34,739 communes of France, 2 s on
+** Occitanie (docs/performance.md). Edges are simplified independently, so
+** two edges may cross by less than the tolerance (a fraction of a pixel):
+** invisible on a map, and rq_geom_union_coverage_take falls back to the
+** overlay for the outlines made from such faces.
 */
 #include "geom_internal.h"
 
@@ -36,91 +48,318 @@ rq_geom_part(rq_geos *g, const rq_geom *geom, size_t i)
     return (const rq_geom *)GEOSGetGeometryN_r(g->h, CG(geom), (int)i);
 }
 
-/* The boundaries of polys[0..n) as one collection of lines. */
-static GEOSGeometry *
-boundaries(rq_geos *g, const rq_geom *const *polys, size_t n)
+/* A point of a ring; rings are stored one after the other. */
+typedef struct {
+    double x, y;
+} pt;
+
+static int
+pt_cmp(const pt *a, const pt *b)
 {
-    GEOSGeometry **lines = rq_xcalloc(n + 1, sizeof *lines);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (polys[i] && (lines[m] = GEOSBoundary_r(g->h, CG(polys[i]))) != NULL)
-            m++;
-    GEOSGeometry *all =
-        GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, lines, (unsigned)m);
-    if (!all)
-        for (size_t i = 0; i < m; i++)
-            GEOSGeom_destroy_r(g->h, lines[i]);
-    free(lines);
-    return all;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    if (a->y != b->y)
+        return a->y < b->y ? -1 : 1;
+    return 0;
 }
 
-/* The input polygon holding face f (see the header), or -1. */
-static long
-owner(rq_geos *g, rq_index *ix, const rq_geom *const *polys, const GEOSGeometry *f)
+typedef struct {
+    size_t poly;   /* index of the input polygon */
+    size_t part;   /* polygon part of a multipolygon */
+    int hole;      /* 0 for the shell */
+    size_t off, n; /* its points c[off..off+n), the last one repeats the first */
+} cring;
+
+typedef struct {
+    pt *c; /* every ring's points */
+    size_t n_c, cap_c;
+    cring *r;
+    size_t n_r, cap_r;
+    size_t *ring_of; /* per point: its ring */
+    long *nb;        /* per point k: the polygon across segment (k, k+1); -1 none */
+    unsigned char *node;
+} topo;
+
+/* Adds ring lr; 0 when GEOS fails. *added tells whether it was kept. */
+static int
+add_ring(rq_geos *g, topo *t, const GEOSGeometry *lr, size_t poly, size_t part, int hole,
+         int *added)
 {
-    GEOSGeometry *pt = GEOSPointOnSurface_r(g->h, f);
-    if (!pt)
-        return -1;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(g->h, lr);
+    unsigned n = 0;
+    *added = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(g->h, seq, &n))
+        return 0;
+    if (n < 4)
+        return 1; /* a degenerate ring: nothing to draw */
+    rq_grow((void **)&t->c, &t->cap_c, t->n_c + n, sizeof *t->c);
+    if (!GEOSCoordSeq_copyToBuffer_r(g->h, seq, (double *)(t->c + t->n_c), 0, 0))
+        return 0;
+    rq_grow((void **)&t->r, &t->cap_r, t->n_r + 1, sizeof *t->r);
+    t->r[t->n_r++] = (cring){poly, part, hole, t->n_c, n};
+    t->n_c += n;
+    *added = 1;
+    return 1;
+}
+
+static int
+add_polygon(rq_geos *g, topo *t, const GEOSGeometry *p, size_t poly, size_t part)
+{
+    int added;
+    if (!add_ring(g, t, GEOSGetExteriorRing_r(g->h, p), poly, part, 0, &added))
+        return 0;
+    int nh = added ? GEOSGetNumInteriorRings_r(g->h, p) : 0; /* no shell: no holes */
+    for (int h = 0; h < nh; h++)
+        if (!add_ring(g, t, GEOSGetInteriorRingN_r(g->h, p, h), poly, part, 1, &added))
+            return 0;
+    return 1;
+}
+
+/* Step 1: the segments of every ring, sorted by their ends. */
+typedef struct {
+    pt a, b;  /* a < b */
+    size_t k; /* its first point in t->c */
+} seg;
+
+static int
+seg_cmp(const void *pa, const void *pb)
+{
+    const seg *x = pa, *y = pb;
+    int c = pt_cmp(&x->a, &y->a);
+    if (!c)
+        c = pt_cmp(&x->b, &y->b);
+    if (!c)
+        c = x->k < y->k ? -1 : x->k > y->k;
+    return c;
+}
+
+static void
+neighbours(topo *t)
+{
+    seg *s = rq_xcalloc(t->n_c + 1, sizeof *s);
     size_t n = 0;
-    size_t *cand = rq_index_query_sorted(g, ix, (const rq_geom *)pt, &n);
-    long best = -1;
-    double best_d = INFINITY;
-    for (size_t k = 0; k < n; k++) {
-        const GEOSGeometry *p = CG(polys[cand[k]]);
-        if (GEOSCovers_r(g->h, p, pt) == 1) {
-            best = (long)cand[k];
-            best_d = 0;
-            break;
+    for (size_t r = 0; r < t->n_r; r++)
+        for (size_t k = t->r[r].off; k + 1 < t->r[r].off + t->r[r].n; k++) {
+            int lt = pt_cmp(&t->c[k], &t->c[k + 1]) < 0;
+            s[n++] = (seg){lt ? t->c[k] : t->c[k + 1], lt ? t->c[k + 1] : t->c[k], k};
         }
-        double d;
-        if (GEOSDistance_r(g->h, p, pt, &d) && d < best_d) {
-            best_d = d;
-            best = (long)cand[k];
-        }
+    qsort(s, n, sizeof *s, seg_cmp);
+    for (size_t i = 0; i < t->n_c; i++)
+        t->nb[i] = -1;
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && !pt_cmp(&s[j].a, &s[i].a) && !pt_cmp(&s[j].b, &s[i].b); j++)
+            ;
+        if (j - i != 2)
+            continue; /* not shared, or shared by more than two: outline-like */
+        size_t p0 = t->r[t->ring_of[s[i].k]].poly, p1 = t->r[t->ring_of[s[i + 1].k]].poly;
+        t->nb[s[i].k] = (long)p1;
+        t->nb[s[i + 1].k] = (long)p0;
     }
-    /* A point of the face farther than its own width from every polygon
-    ** lies in a hole of the coverage. */
-    double area = 0, len = 0;
-    GEOSArea_r(g->h, f, &area);
-    GEOSLength_r(g->h, f, &len);
-    if (best >= 0 && best_d < INFINITY && best_d > (len > 0 ? 2 * area / len : 0))
-        best = -1;
-    free(cand);
-    GEOSGeom_destroy_r(g->h, pt);
-    return best;
+    free(s);
+}
+
+/* Step 2: the nodes. */
+typedef struct {
+    pt p;
+    size_t poly, k;
+} vtx;
+
+static int
+vtx_cmp(const void *pa, const void *pb)
+{
+    const vtx *x = pa, *y = pb;
+    int c = pt_cmp(&x->p, &y->p);
+    if (!c)
+        c = x->poly < y->poly ? -1 : x->poly > y->poly;
+    if (!c)
+        c = x->k < y->k ? -1 : x->k > y->k;
+    return c;
+}
+
+static void
+nodes(topo *t)
+{
+    vtx *v = rq_xcalloc(t->n_c + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t r = 0; r < t->n_r; r++)
+        for (size_t k = t->r[r].off; k + 1 < t->r[r].off + t->r[r].n; k++)
+            v[n++] = (vtx){t->c[k], t->r[r].poly, k};
+    qsort(v, n, sizeof *v, vtx_cmp);
+    for (size_t i = 0, j; i < n; i = j) {
+        size_t polys = 1;
+        for (j = i + 1; j < n && !pt_cmp(&v[j].p, &v[i].p); j++)
+            polys += v[j].poly != v[j - 1].poly;
+        for (size_t m = i; polys >= 3 && m < j; m++)
+            t->node[v[m].k] = 1;
+    }
+    free(v);
+    for (size_t r = 0; r < t->n_r; r++) {
+        const cring *rg = &t->r[r];
+        size_t last = rg->off + rg->n - 2, any = 0, min = rg->off;
+        for (size_t k = rg->off; k <= last; k++) {
+            long before = t->nb[k == rg->off ? last : k - 1];
+            if (before != t->nb[k])
+                t->node[k] = 1;
+            any |= t->node[k];
+            if (pt_cmp(&t->c[k], &t->c[min]) < 0)
+                min = k;
+        }
+        if (!any)
+            t->node[min] = 1;
+    }
+}
+
+/* Step 3: edge e[0..n) simplified, in its canonical direction, appended to
+** out (without its first point when skip_first). */
+static int
+simplify_edge(rq_geos *g, pt *e, size_t n, double tol, pt **out, size_t *n_out, size_t *cap,
+              int skip_first)
+{
+    int rev = pt_cmp(&e[0], &e[n - 1]) > 0 ||
+              (pt_cmp(&e[0], &e[n - 1]) == 0 && n > 3 && pt_cmp(&e[1], &e[n - 2]) > 0);
+    for (size_t i = 0; rev && i < n / 2; i++) {
+        pt tmp = e[i];
+        e[i] = e[n - 1 - i];
+        e[n - 1 - i] = tmp;
+    }
+    GEOSCoordSequence *seq =
+        GEOSCoordSeq_copyFromBuffer_r(g->h, (const double *)e, (unsigned)n, 0, 0);
+    GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(g->h, seq) : NULL;
+    GEOSGeometry *simple = line ? GEOSSimplify_r(g->h, line, tol) : NULL;
+    const GEOSCoordSequence *ss = simple ? GEOSGeom_getCoordSeq_r(g->h, simple) : NULL;
+    unsigned m = 0;
+    int ok = ss && GEOSCoordSeq_getSize_r(g->h, ss, &m) && m >= 2;
+    /* A closed edge must stay a ring of four points or more. */
+    int keep = ok && (pt_cmp(&e[0], &e[n - 1]) != 0 || m >= 4);
+    size_t count = keep ? m : n;
+    rq_grow((void **)out, cap, *n_out + count + 1, sizeof **out);
+    pt *dst = *out + *n_out;
+    if (keep && !GEOSCoordSeq_copyToBuffer_r(g->h, ss, (double *)dst, 0, 0))
+        ok = 0;
+    else if (!keep)
+        memcpy(dst, e, n * sizeof *e);
+    for (size_t i = 0; rev && i < count / 2; i++) {
+        pt tmp = dst[i];
+        dst[i] = dst[count - 1 - i];
+        dst[count - 1 - i] = tmp;
+    }
+    if (skip_first) {
+        memmove(dst, dst + 1, (count - 1) * sizeof *dst);
+        count--;
+    }
+    *n_out += count;
+    GEOSGeom_destroy_r(g->h, simple);
+    GEOSGeom_destroy_r(g->h, line);
+    return ok || !keep;
+}
+
+/* Ring r rebuilt from its simplified edges, as a GEOS linear ring (NULL
+** when it collapses). */
+static GEOSGeometry *
+simplify_ring(rq_geos *g, const topo *t, const cring *r, double tol, pt **buf, size_t *cap_buf,
+              pt **out, size_t *cap_out)
+{
+    size_t m = r->n - 1, first = 0, n_out = 0;
+    while (!t->node[r->off + first])
+        first++;
+    for (size_t i = 0; i < m;) {
+        size_t j = i + 1;
+        while (j < m && !t->node[r->off + (first + j) % m])
+            j++;
+        rq_grow((void **)buf, cap_buf, j - i + 1, sizeof **buf);
+        for (size_t k = i; k <= j; k++)
+            (*buf)[k - i] = t->c[r->off + (first + k) % m];
+        if (!simplify_edge(g, *buf, j - i + 1, tol, out, &n_out, cap_out, i > 0))
+            return NULL;
+        i = j;
+    }
+    if (n_out < 4)
+        return NULL;
+    GEOSCoordSequence *seq =
+        GEOSCoordSeq_copyFromBuffer_r(g->h, (const double *)*out, (unsigned)n_out, 0, 0);
+    return seq ? GEOSGeom_createLinearRing_r(g->h, seq) : NULL;
+}
+
+/* The faces: one polygon per polygon part of the input, rebuilt. */
+static GEOSGeometry *
+rebuild(rq_geos *g, const topo *t, double tol, long **face_of)
+{
+    size_t cap_f = 0, cap_fo = 0, n_f = 0, cap_buf = 0, cap_out = 0, cap_holes = 0;
+    GEOSGeometry **faces = NULL, **holes = NULL;
+    pt *buf = NULL, *out = NULL;
+    *face_of = NULL;
+    for (size_t r = 0; r < t->n_r;) {
+        size_t end = r + 1, n_h = 0;
+        while (end < t->n_r && t->r[end].hole)
+            end++;
+        GEOSGeometry *shell = simplify_ring(g, t, &t->r[r], tol, &buf, &cap_buf, &out, &cap_out);
+        for (size_t h = r + 1; shell && h < end; h++) {
+            rq_grow((void **)&holes, &cap_holes, n_h + 1, sizeof *holes);
+            if ((holes[n_h] = simplify_ring(g, t, &t->r[h], tol, &buf, &cap_buf, &out, &cap_out)) !=
+                NULL)
+                n_h++;
+        }
+        GEOSGeometry *poly =
+            shell ? GEOSGeom_createPolygon_r(g->h, shell, holes, (unsigned)n_h) : NULL;
+        if (poly) {
+            rq_grow((void **)&faces, &cap_f, n_f + 1, sizeof *faces);
+            rq_grow((void **)face_of, &cap_fo, n_f + 1, sizeof **face_of);
+            faces[n_f] = poly;
+            (*face_of)[n_f++] = (long)t->r[r].poly;
+        }
+        r = end;
+    }
+    free(buf);
+    free(out);
+    free(holes);
+    GEOSGeometry *all =
+        GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, faces, (unsigned)n_f);
+    free(faces);
+    return all;
 }
 
 rq_geom *
 rq_coverage_simplify(rq_geos *g, const rq_geom *const *polys, size_t n, double tol, long **face_of,
                      rq_err *err)
 {
+    topo t;
+    memset(&t, 0, sizeof t);
     *face_of = NULL;
-    GEOSGeometry *lines = boundaries(g, polys, n), *noded = NULL, *edges = NULL;
-    GEOSGeometry *simple = NULL, *faces = NULL;
-    if (!lines || !(noded = GEOSNode_r(g->h, lines)))
-        goto cleanup;
-    if (!(edges = GEOSLineMerge_r(g->h, noded)))
-        goto cleanup;
-    if (!(simple = GEOSTopologyPreserveSimplify_r(g->h, edges, tol)))
-        goto cleanup;
-    const GEOSGeometry *in[] = {simple};
-    faces = GEOSPolygonize_r(g->h, in, 1);
-cleanup:
-    GEOSGeom_destroy_r(g->h, lines);
-    GEOSGeom_destroy_r(g->h, noded);
-    GEOSGeom_destroy_r(g->h, edges);
-    GEOSGeom_destroy_r(g->h, simple);
-    if (!faces)
+    int ok = 1;
+    for (size_t i = 0; i < n && ok; i++) {
+        if (!polys[i])
+            continue;
+        int type = GEOSGeomTypeId_r(g->h, CG(polys[i]));
+        int parts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(g->h, CG(polys[i]));
+        for (int k = 0; k < parts && ok; k++) {
+            const GEOSGeometry *p =
+                type == GEOS_POLYGON ? CG(polys[i]) : GEOSGetGeometryN_r(g->h, CG(polys[i]), k);
+            if (GEOSGeomTypeId_r(g->h, p) == GEOS_POLYGON)
+                ok = add_polygon(g, &t, p, i, (size_t)k);
+        }
+    }
+    GEOSGeometry *faces = NULL;
+    if (ok) {
+        t.ring_of = rq_xcalloc(t.n_c + 1, sizeof *t.ring_of);
+        t.nb = rq_xcalloc(t.n_c + 1, sizeof *t.nb);
+        t.node = rq_xcalloc(t.n_c + 1, 1);
+        for (size_t r = 0; r < t.n_r; r++)
+            for (size_t k = 0; k < t.r[r].n; k++)
+                t.ring_of[t.r[r].off + k] = r;
+        neighbours(&t);
+        nodes(&t);
+        faces = rebuild(g, &t, tol, face_of);
+    }
+    free(t.c);
+    free(t.r);
+    free(t.ring_of);
+    free(t.nb);
+    free(t.node);
+    if (!faces) {
+        free(*face_of);
+        *face_of = NULL;
         return rq_geos_fail(g, err, "coverage simplification");
-    rq_index *ix = rq_index_create(g);
-    for (size_t i = 0; i < n; i++)
-        if (polys[i])
-            rq_index_insert(g, ix, polys[i], i);
-    size_t nf = rq_geom_n_parts(g, (rq_geom *)faces);
-    *face_of = rq_xcalloc(nf + 1, sizeof **face_of);
-    for (size_t i = 0; i < nf; i++)
-        (*face_of)[i] = owner(g, ix, polys, GEOSGetGeometryN_r(g->h, faces, (int)i));
-    rq_index_destroy(g, ix);
+    }
     return (rq_geom *)faces;
 }
 

@@ -36,6 +36,11 @@ rq_io_init(void)
 {
     GDALAllRegister();
     CPLSetErrorHandler(gdal_to_log);
+    /* GDAL 3.6 builds a GeoPackage layer's R-tree on a background thread
+    ** in a temporary attached database; with 200,000 features its DETACH
+    ** failed ("database ... is locked") and the run with it. The R-tree is
+    ** then built in the main connection: the same index, a little slower. */
+    CPLSetConfigOption("OGR_GPKG_ALLOW_THREADED_RTREE", "NO");
 }
 
 void

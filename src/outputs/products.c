@@ -127,6 +127,8 @@ struct pool {
     pthread_mutex_t lock; /* guards rc and err */
     rq_status rc;
     rq_err err;
+    double wall[sizeof rq_products / sizeof rq_products[0]]; /* per product */
+    double cpu[sizeof rq_products / sizeof rq_products[0]];
 };
 
 static void
@@ -157,9 +159,11 @@ worker(void *arg)
         size_t k = atomic_fetch_add(&p->next, 1);
         if (k >= rq_n_products)
             break;
-        double t0 = rq_now();
+        double t0 = rq_now(), c0 = rq_thread_cpu_now();
         rq_status rc = rq_products[k].write(&ctx, &err);
-        rq_log(RQ_LOG_DEBUG, "wrote %s in %.3f s", rq_products[k].name, rq_now() - t0);
+        p->wall[k] = rq_now() - t0; /* each k is written by one worker only */
+        p->cpu[k] = rq_thread_cpu_now() - c0;
+        rq_log(RQ_LOG_DEBUG, "wrote %s in %.3f s", rq_products[k].name, p->wall[k]);
         if (rc != RQ_OK)
             fail(p, rc, &err);
     }
@@ -172,25 +176,26 @@ worker(void *arg)
 static rq_status
 run_products(struct pool *p, rq_err *err)
 {
-    pthread_t th[RQ_MAX_THREADS];
-    size_t n_started = 0, n = rq_thread_count();
     atomic_init(&p->next, 0);
     atomic_init(&p->failed, 0);
     pthread_mutex_init(&p->lock, NULL);
-    /* The calling thread is one of the workers. */
-    for (size_t t = 1; t < n; t++) {
-        if (pthread_create(&th[n_started], NULL, worker, p) != 0)
-            break;
-        n_started++;
-    }
-    worker(p);
-    for (size_t t = 0; t < n_started; t++)
-        pthread_join(th[t], NULL);
+    rq_workers_run(worker, p, rq_thread_count());
     pthread_mutex_destroy(&p->lock);
     if (!atomic_load(&p->failed))
         return RQ_OK;
     rq_err_move(err, &p->err);
     return p->rc;
+}
+
+/* The outputs stage's timing, then each product's. */
+static void
+record_timings(rq_results *res, const struct pool *p, double wall, double cpu)
+{
+    const size_t cap = sizeof res->timings / sizeof res->timings[0];
+    if (res->n_timings < cap)
+        res->timings[res->n_timings++] = (rq_timing){"outputs", wall, cpu, 0};
+    for (size_t k = 0; k < rq_n_products && res->n_timings < cap; k++)
+        res->timings[res->n_timings++] = (rq_timing){rq_products[k].name, p->wall[k], p->cpu[k], 1};
 }
 
 /* Messages about files of the temporary folder name the folder the user
@@ -259,8 +264,7 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
         rc = run_products(&p, err);
     double t = rq_progress_end(&pr, rc == RQ_OK);
     if (rc == RQ_OK) {
-        if (res->n_timings < sizeof res->timings / sizeof res->timings[0])
-            res->timings[res->n_timings++] = (rq_timing){"outputs", t};
+        record_timings(res, &p, t, pr.cpu);
         rq_product_ctx ctx = p.base;
         ctx.g = ds->geos;
         rc = write_runjson(&ctx, &json, err);

@@ -234,7 +234,8 @@ rq_runjson_text(const rq_product_ctx *ctx)
     rq_json *t = rq_json_set_object(root, "durees_s");
     rq_json_set_double(t, "chargement", meta->seconds_prepare, 3);
     for (size_t i = 0; i < res->n_timings; i++)
-        rq_json_set_double(t, res->timings[i].stage, res->timings[i].seconds, 3);
+        if (!res->timings[i].product)
+            rq_json_set_double(t, res->timings[i].stage, res->timings[i].seconds, 3);
     char *text = rq_json_to_string(root);
     rq_json_free(root);
     return text;
