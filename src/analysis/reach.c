@@ -3,9 +3,21 @@
 ** reach(S) = zone(S) ∩ ⋃ buffer(s) over the sites s of structure S. The
 ** indicators need, per structure, only the union of its sites' buffers,
 ** prepared once: the zone applies by membership (see indicators.c). The
-** GeoPackage shows the reach of each site as a polygon, zone(s) ∩ buffer(s):
-** the union of the zone's communes that the disc touches, clipped by the
-** disc, made on worker threads (rq_union_batch).
+** GeoPackage shows the reach of each site as a polygon, zone(s) ∩ buffer(s).
+**
+** The structures' buffers are united on worker threads (rq_union_batch,
+** overlay unions: thousands of discs for a national network). Each zone
+** that a site names is united once (coverage unions) and handed to the
+** site workers as WKB; each worker makes and prepares its own copy of a
+** zone when one of its sites first needs it. A disc inside its zone is its
+** own reach. Otherwise the zone is cut to the disc's bounding box
+** (GEOSClipByRect: linear, no overlay) and that small piece is intersected
+** with the disc. The cost is linear in the number of sites: before, every
+** site cloned and united the communes of its zone that its disc touches
+** (20,000 sites on Occitanie: 144 s and 9 GB). Cutting each zone into
+** tiles once, so that a site cuts a tile rather than its whole zone, was
+** measured: 15 % less on the reach stage at 20,000 sites (7.8 s to 6.6 s),
+** the overlay of each piece with its disc being the larger part; not kept.
 */
 #include "raquette/indicators.h"
 
