@@ -112,13 +112,12 @@ const rq_geom *rq_geom_part(rq_geos *g, const rq_geom *geom, size_t i);
 ** 0 when GEOS fails. */
 typedef void (*rq_ring_fn)(const double *xy, size_t n, int exterior, void *ud);
 int rq_geom_rings(rq_geos *g, const rq_geom *geom, rq_ring_fn fn, void *ud);
-/* Douglas-Peucker simplification that keeps the topology of geom. */
-rq_geom *rq_geom_simplify(rq_geos *g, const rq_geom *geom, double tol, rq_err *err);
 /* The polygons polys[0..n) (a coverage: neighbours share their edges; NULL
 ** entries skipped) simplified with tolerance tol so that neighbours still
 ** share their simplified edges: no gap, no overlap. Returns the faces, a
-** collection of polygons; *face_of (newly allocated) gives for each face
-** the index of the polygon it belongs to, -1 for a hole of the coverage. */
+** collection of polygons, one per polygon part of the input (a part that
+** collapses is dropped); *face_of (newly allocated) gives for each face the
+** index of the polygon it belongs to. */
 rq_geom *rq_coverage_simplify(rq_geos *g, const rq_geom *const *polys, size_t n, double tol,
                               long **face_of, rq_err *err);
 

@@ -348,6 +348,26 @@ cleanup:
 
 /* Converts value (non-empty, trimmed) of key k into the configuration.
 ** Returns 1, or 0 after adding an error; on error the field is untouched. */
+/* A keyword among words (case does not matter): its value into *out;
+** 0 after adding an error when value is none of them. */
+struct word {
+    const char *name;
+    int value;
+};
+
+static int
+convert_word(parser *p, int line, int sec, const keyspec *k, const char *value,
+             const struct word *w, size_t n, int *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(value, w[i].name) == 0) {
+            *out = w[i].value;
+            return 1;
+        }
+    rq_cfg_bad_value(p, line, sec, k->name, value, NULL, k->form);
+    return 0;
+}
+
 int
 rq_cfg_convert(parser *p, int line, int sec, const keyspec *k, const char *value)
 {
@@ -442,38 +462,32 @@ rq_cfg_convert(parser *p, int line, int sec, const keyspec *k, const char *value
         }
         *(char *)field = value[0];
         return 1;
-    case K_VARIANT:
-        if (strcasecmp(value, "e2sfca") == 0)
-            *(rq_fca_variant *)field = RQ_FCA_E2SFCA;
-        else if (strcasecmp(value, "2sfca") == 0)
-            *(rq_fca_variant *)field = RQ_FCA_2SFCA;
-        else {
-            rq_cfg_bad_value(p, line, sec, k->name, value, NULL, k->form);
+    case K_VARIANT: {
+        static const struct word w[] = {{"e2sfca", RQ_FCA_E2SFCA}, {"2sfca", RQ_FCA_2SFCA}};
+        int v;
+        if (!convert_word(p, line, sec, k, value, w, sizeof w / sizeof w[0], &v))
             return 0;
-        }
+        *(rq_fca_variant *)field = (rq_fca_variant)v;
         return 1;
-    case K_WEIGHT:
-        if (strcasecmp(value, "step") == 0)
-            *(rq_weight_kind *)field = RQ_WEIGHT_STEP;
-        else if (strcasecmp(value, "gaussian") == 0)
-            *(rq_weight_kind *)field = RQ_WEIGHT_GAUSSIAN;
-        else if (strcasecmp(value, "gravity") == 0)
-            *(rq_weight_kind *)field = RQ_WEIGHT_GRAVITY;
-        else {
-            rq_cfg_bad_value(p, line, sec, k->name, value, NULL, k->form);
+    }
+    case K_WEIGHT: {
+        static const struct word w[] = {{"step", RQ_WEIGHT_STEP},
+                                        {"gaussian", RQ_WEIGHT_GAUSSIAN},
+                                        {"gravity", RQ_WEIGHT_GRAVITY}};
+        int v;
+        if (!convert_word(p, line, sec, k, value, w, sizeof w / sizeof w[0], &v))
             return 0;
-        }
+        *(rq_weight_kind *)field = (rq_weight_kind)v;
         return 1;
-    case K_CSV:
-        if (strcasecmp(value, "standard") == 0)
-            *(rq_csv_dialect *)field = RQ_CSV_STANDARD;
-        else if (strcasecmp(value, "fr") == 0)
-            *(rq_csv_dialect *)field = RQ_CSV_FR;
-        else {
-            rq_cfg_bad_value(p, line, sec, k->name, value, NULL, k->form);
+    }
+    case K_CSV: {
+        static const struct word w[] = {{"standard", RQ_CSV_STANDARD}, {"fr", RQ_CSV_FR}};
+        int v;
+        if (!convert_word(p, line, sec, k, value, w, sizeof w / sizeof w[0], &v))
             return 0;
-        }
+        *(rq_csv_dialect *)field = (rq_csv_dialect)v;
         return 1;
+    }
     case K_BANDS:
         return convert_bands(p, line, sec, k, value);
     case K_LEVELS:

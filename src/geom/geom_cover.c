@@ -363,13 +363,6 @@ rq_coverage_simplify(rq_geos *g, const rq_geom *const *polys, size_t n, double t
     return (rq_geom *)faces;
 }
 
-rq_geom *
-rq_geom_simplify(rq_geos *g, const rq_geom *geom, double tol, rq_err *err)
-{
-    GEOSGeometry *r = GEOSTopologyPreserveSimplify_r(g->h, CG(geom), tol);
-    return r ? (rq_geom *)r : rq_geos_fail(g, err, "simplification");
-}
-
 /* Calls fn for each ring of polygon p. */
 static int
 polygon_rings(rq_geos *g, const GEOSGeometry *p, rq_ring_fn fn, void *ud, double **buf, size_t *cap)

@@ -139,7 +139,7 @@ union_path(rq_geos *g, const rq_geom *faces, const long *face_of, size_t n_faces
     size_t n = 0;
     rq_geom **parts = rq_xcalloc(n_faces + 1, sizeof *parts);
     for (size_t i = 0; i < n_faces; i++)
-        if (face_of[i] >= 0 && member[face_of[i]])
+        if (member[face_of[i]])
             parts[n++] = rq_geom_clone(g, rq_geom_part(g, faces, i));
     char *path = NULL;
     rq_geom *u = n ? rq_geom_union_coverage_take(g, parts, n, NULL, err) : NULL;
@@ -202,16 +202,10 @@ rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s, rq_er
     if (rc != RQ_OK)
         goto cleanup;
     size_t n_faces = rq_geom_n_parts(g, faces);
-    size_t lost = 0;
-    for (size_t i = 0; i < n_faces; i++)
-        lost += face_of[i] < 0;
-    rq_log(RQ_LOG_DEBUG, "report: %zu communes simplified into %zu faces, %zu of no commune", n,
-           n_faces, lost);
+    rq_log(RQ_LOG_DEBUG, "report: %zu communes simplified into %zu faces", n, n_faces);
     /* Each commune's faces, as one path. */
     rq_buf *paths = rq_xcalloc(n + 1, sizeof *paths);
     for (size_t i = 0; i < n_faces; i++) {
-        if (face_of[i] < 0)
-            continue;
         struct path_ctx c = {&s->frame, &paths[face_of[i]]};
         rq_geom_rings(g, rq_geom_part(g, faces, i), ring_path, &c);
     }

@@ -319,32 +319,26 @@ cover_row(sqlite3_stmt *st, loader *ld)
 static rq_status
 run_header(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
 {
-    sqlite3_stmt *st = rq_store_prepare(
+    sqlite3_stmt *st = rq_store_run_row(
         s,
-        "SELECT nom, date, millesime_cog, crs, parametres, contours_sha256, seuil_couverture, "
-        "phases_requises FROM runs WHERE id = ?",
-        err);
+        "nom, date, millesime_cog, crs, parametres, contours_sha256, seuil_couverture, "
+        "phases_requises",
+        id, err);
     if (!st)
         return rq_err_code(err);
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        snap->run_id = id;
-        snap->name = rq_store_column_text(st, 0);
-        snap->date = rq_store_column_text(st, 1);
-        snap->vintage = rq_store_column_text(st, 2);
-        snap->crs = rq_store_column_text(st, 3);
-        snap->params = rq_store_column_text(st, 4);
-        snap->boundaries_sha = rq_store_column_text(st, 5);
-        snap->threshold = sqlite3_column_double(st, 6);
-        char *req = rq_store_column_text(st, 7);
-        snap->required = phases_of(req);
-        free(req);
-    }
+    snap->run_id = id;
+    snap->name = rq_store_column_text(st, 0);
+    snap->date = rq_store_column_text(st, 1);
+    snap->vintage = rq_store_column_text(st, 2);
+    snap->crs = rq_store_column_text(st, 3);
+    snap->params = rq_store_column_text(st, 4);
+    snap->boundaries_sha = rq_store_column_text(st, 5);
+    snap->threshold = sqlite3_column_double(st, 6);
+    char *req = rq_store_column_text(st, 7);
+    snap->required = phases_of(req);
+    free(req);
     sqlite3_finalize(st);
-    if (rc == SQLITE_DONE)
-        return rq_err_set(err, RQ_ERR_INPUT, "%s: no run %lld in the history", s->path, id);
-    return rc == SQLITE_ROW ? RQ_OK : rq_store_fail(s, rc, "reading a run", err);
+    return RQ_OK;
 }
 
 rq_status
@@ -409,15 +403,11 @@ rq_store_find_run_json(rq_store *s, const char *run_json, long long *id, rq_err 
 rq_status
 rq_store_run_folder(rq_store *s, long long id, char **folder, char **run_json, rq_err *err)
 {
-    sqlite3_stmt *st = rq_store_prepare(s, "SELECT dossier, run_json FROM runs WHERE id = ?", err);
+    sqlite3_stmt *st = rq_store_run_row(s, "dossier, run_json", id, err);
     if (!st)
         return rq_err_code(err);
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *folder = rq_store_column_text(st, 0);
-        *run_json = rq_store_column_text(st, 1);
-    }
+    *folder = rq_store_column_text(st, 0);
+    *run_json = rq_store_column_text(st, 1);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? RQ_OK : rq_store_fail(s, rc, "reading a run", err);
+    return RQ_OK;
 }

@@ -153,24 +153,17 @@ structures(rq_report *r)
 static rq_status
 texts(rq_store *s, long long id, rq_report *r, rq_err *err)
 {
-    sqlite3_stmt *st = rq_store_prepare(
-        s,
-        "SELECT parametres, entrees, licence, outil_version, methode_version FROM runs WHERE "
-        "id = ?",
-        err);
+    sqlite3_stmt *st = rq_store_run_row(
+        s, "parametres, entrees, licence, outil_version, methode_version", id, err);
     if (!st)
         return rq_err_code(err);
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        r->params_json = rq_store_column_text(st, 0);
-        r->inputs_json = rq_store_column_text(st, 1);
-        r->licence = rq_store_column_text(st, 2);
-        r->tool_version = rq_store_column_text(st, 3);
-        r->method_version = rq_store_column_text(st, 4);
-    }
+    r->params_json = rq_store_column_text(st, 0);
+    r->inputs_json = rq_store_column_text(st, 1);
+    r->licence = rq_store_column_text(st, 2);
+    r->tool_version = rq_store_column_text(st, 3);
+    r->method_version = rq_store_column_text(st, 4);
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? RQ_OK : rq_store_fail(s, rc, "reading a run", err);
+    return RQ_OK;
 }
 
 rq_status

@@ -84,6 +84,26 @@ rq_store_prepare(rq_store *s, const char *sql, rq_err *err)
     return st;
 }
 
+sqlite3_stmt *
+rq_store_run_row(rq_store *s, const char *columns, long long id, rq_err *err)
+{
+    char *sql = rq_xasprintf("SELECT %s FROM runs WHERE id = ?", columns);
+    sqlite3_stmt *st = rq_store_prepare(s, sql, err);
+    free(sql);
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        return st;
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE)
+        rq_err_set(err, RQ_ERR_INPUT, "%s: no run %lld in the history", s->path, id);
+    else
+        rq_store_fail(s, rc, "reading a run", err);
+    return NULL;
+}
+
 char *
 rq_store_column_text(sqlite3_stmt *st, int i)
 {

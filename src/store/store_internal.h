@@ -30,6 +30,10 @@ rq_status rq_store_exec(rq_store *s, const char *sql, rq_err *err) RQ_MUST_CHECK
 sqlite3_stmt *rq_store_prepare(rq_store *s, const char *sql, rq_err *err);
 /* The SRID of the database's geometries, 0 before its first run. */
 int rq_store_srid(rq_store *s);
+/* The runs row of run id with these columns, the statement on its row (the
+** caller finalizes it); NULL with err set when there is no such run (input
+** error) or SQLite fails. */
+sqlite3_stmt *rq_store_run_row(rq_store *s, const char *columns, long long id, rq_err *err);
 /* Text of column i, or "" when NULL; newly allocated. */
 char *rq_store_column_text(sqlite3_stmt *st, int i);
 
