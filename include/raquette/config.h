@@ -60,6 +60,11 @@ typedef struct rq_config {
     rq_input communes;
     char *communes_code, *communes_name;
 
+    /* [units] optional study units finer than communes (cells): each with
+    ** its id, the code of the commune holding it and its population */
+    rq_input units;
+    char *units_id, *units_commune, *units_population;
+
     /* [cog] commune table */
     rq_input cog;
     char *cog_vintage; /* its year ("2026"): given, or read from the file name; NULL */

@@ -24,9 +24,12 @@ typedef struct rq_cog_row {
     size_t seq; /* position among the rows kept, in file order */
 } rq_cog_row;
 
-/* A current commune with its harmonised boundary. */
+/* A current commune with its harmonised boundary; or, once [units] stand
+** in for the communes (units.c), a study unit: code is then the unit's id
+** (owned by the rq_unitset), the rest its commune's. */
 typedef struct rq_commune {
     char *code, *name, *dep, *region, *epci; /* borrowed from the COG row */
+    char *insee;         /* the commune's code: code itself, or a unit's commune */
     long population;
     rq_geom *geom;       /* harmonised polygon, metric CRS, valid */
     double area_km2;
@@ -134,6 +137,10 @@ typedef struct rq_stats {
     size_t n_structures_area; /* structures with at least one such site */
     size_t n_skipped_rows;    /* faulty rows skipped on request */
     size_t n_sites_snapped;   /* sites just off their commune, placed on its edge */
+    /* [units] (zero without): units read, in the study area, their
+    ** population, and study-area communes that no unit names */
+    size_t n_units, n_units_area, n_communes_no_unit;
+    long population_units;
 } rq_stats;
 
 typedef struct rq_epci {
@@ -152,6 +159,23 @@ typedef struct rq_passage {
 typedef struct rq_dep {
     char *code, *name;
 } rq_dep;
+
+/* Study units finer than communes ([units], docs/method.md §1.4). Read and
+** checked with the inputs (rq_units_load); after the reach stage, which
+** needs the communes' polygons for the zones, rq_units_apply swaps them
+** with ds->communes, so that indicators, gaps, aggregates and outputs work
+** on units. The communes then live here, and the dataset frees both. */
+typedef struct rq_unitset {
+    rq_commune *c; /* units (sorted by id) before the swap, communes after */
+    size_t n;
+    size_t *area;  /* indices of c in the study area */
+    size_t n_area;
+    rq_index *index; /* STRtree over c */
+    char **ids;      /* the units' ids, owned */
+    size_t *parent;  /* unit -> index of its commune (as locate saw them) */
+    size_t n_units;
+    int applied;     /* 1 once the units stand in ds->communes */
+} rq_unitset;
 
 typedef struct rq_dataset {
     const rq_config *cfg; /* borrowed */
@@ -174,6 +198,7 @@ typedef struct rq_dataset {
     size_t *area;         /* indices of the study-area communes, ascending */
     size_t n_area;
     rq_index *commune_index; /* STRtree over communes */
+    rq_unitset units;        /* empty unless [units] is set */
 
     rq_zone *zones;
     size_t n_zones;

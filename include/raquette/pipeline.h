@@ -45,6 +45,15 @@ void rq_classify_rurality(rq_dataset *ds);
 /* locate.c, locate_place.c, locate_group.c */
 rq_status rq_locate_sites(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 
+/* units.c ([units] set; a no-op otherwise) */
+/* Reads the study units, maps each to its commune (harmonised codes), and
+** checks them: unique ids, a known commune with a boundary, a population,
+** a polygon. Needs the communes. */
+rq_status rq_units_load(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* Puts the units in place of the communes (see rq_unitset), after the
+** reach stage: zone memberships and sites follow. Once only. */
+void rq_units_apply(rq_dataset *ds);
+
 /* Runs load, harmonise and locate: everything `raquette check` validates. */
 rq_status rq_pipeline_prepare(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
 

@@ -80,6 +80,16 @@ rq_dataset_destroy(rq_dataset *ds)
         rq_geom_destroy(ds->geos, ds->communes[i].geom);
     free(ds->communes);
     free(ds->area);
+    rq_unitset *us = &ds->units;
+    rq_index_destroy(ds->geos, us->index);
+    for (size_t i = 0; i < us->n; i++)
+        rq_geom_destroy(ds->geos, us->c[i].geom);
+    free(us->c);
+    free(us->area);
+    free(us->parent);
+    for (size_t i = 0; i < us->n_units; i++)
+        free(us->ids[i]);
+    free(us->ids);
     for (size_t i = 0; i < ds->n_cog; i++) {
         rq_cog_row *r = &ds->cog[i];
         free(r->code);

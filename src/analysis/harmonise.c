@@ -413,6 +413,7 @@ build_communes(rq_dataset *ds, struct bnd_ctx *c, rq_err *err)
         const rq_cog_row *r = rq_cog_find(ds, c->pieces[i].target);
         rq_commune *cm = &ds->communes[ds->n_communes++];
         cm->code = r->code;
+        cm->insee = r->code;
         cm->name = r->name;
         cm->dep = r->dep;
         cm->region = r->region;

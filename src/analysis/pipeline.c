@@ -15,5 +15,7 @@ rq_pipeline_prepare(rq_dataset *ds, rq_err *err)
         (rc = rq_harmonise_density(ds, err)) != RQ_OK)
         return rc;
     rq_classify_rurality(ds);
+    if ((rc = rq_units_load(ds, err)) != RQ_OK)
+        return rc;
     return rq_locate_sites(ds, err);
 }

@@ -76,6 +76,9 @@ rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err)
     timing(res, &pr, rc == RQ_OK);
     if (rc != RQ_OK)
         goto cleanup;
+    /* From here on the study units (when [units] is set) stand in for the
+    ** communes; zones and reaches were made from the communes. */
+    rq_units_apply(ds);
 
     rq_progress_begin(&pr, "indicators", quiet);
     rc = rq_indicators_compute(ds, &reach, res, err);

@@ -131,6 +131,15 @@ rq_cli_print_summary(FILE *f, const rq_dataset *ds, int all)
     fprintf(f, "  %-48s %ld\n", "population (table)", st->population_area);
     fprintf(f, "  %-48s %ld\n", "population of communes with a boundary", pop);
     fprintf(f, "  %-48s %ld\n", "population left out (no boundary)", st->population_no_boundary);
+    if (cfg->units.path) {
+        fprintf(f, "study units (%s)\n", cfg->units.path);
+        fprintf(f, "  %-48s %zu\n", "units read", st->n_units);
+        fprintf(f, "  %-48s %zu\n", "units in the study area", st->n_units_area);
+        fprintf(f, "  %-48s %ld\n", "population of the units in the study area",
+                st->population_units);
+        fprintf(f, "  %-48s %zu\n", "communes of the study area without a unit",
+                st->n_communes_no_unit);
+    }
     print_harmonisation(f, ds);
     fprintf(f, "rurality: %s\n", ds->rurality_rule ? ds->rurality_rule : "not computed");
     if (cfg->density.path) {

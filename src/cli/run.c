@@ -79,10 +79,15 @@ print_summary(FILE *f, const rq_dataset *ds, const rq_results *res, const char *
     fprintf(f, "raquette %s: %s\n", RQ_VERSION, out);
     /* The analysis covers the communes with a boundary; the table may hold
     ** more (method.md §1.1): both figures, named, never one for the other. */
-    fprintf(f,
-            "  communes analysed %zu of %zu in the commune table; population analysed %ld of "
-            "%ld\n",
-            g->communes, st->n_communes_area, g->population, st->population_area);
+    /* With [units], each row is a study unit (method.md §1.4). */
+    const char *unit = ds->units.applied ? "units" : "communes";
+    if (ds->units.applied)
+        fprintf(f, "  units analysed %zu, in %zu communes of the commune table\n", g->communes,
+                st->n_communes_area);
+    else
+        fprintf(f, "  communes analysed %zu of %zu in the commune table\n", g->communes,
+                st->n_communes_area);
+    fprintf(f, "  population analysed %ld of %ld\n", g->population, st->population_area);
     if (st->n_communes_no_boundary)
         fprintf(f, "  left out: %zu communes without a boundary (%ld inhabitants)\n",
                 st->n_communes_no_boundary, st->population_no_boundary);
@@ -96,18 +101,15 @@ print_summary(FILE *f, const rq_dataset *ds, const rq_results *res, const char *
     size_t rural = 0;
     for (size_t a = 0; a < res->n_ind; a++)
         rural += (size_t)res->ind[a].rural;
-    fprintf(f, "  rural communes %zu (population %ld)\n", rural, g->pop_rurale);
-    fprintf(f, "  gap communes %zu (population %ld)\n", g->communes_trou, g->pop_trou);
+    fprintf(f, "  rural %s %zu (population %ld)\n", unit, rural, g->pop_rurale);
+    fprintf(f, "  gap %s %zu (population %ld)\n", unit, g->communes_trou, g->pop_trou);
     size_t shown = 0;
     for (size_t i = 0; i < res->n_gaps && shown < 5; i++) {
         const rq_gap_zone *z = &res->gaps[i];
         if (z->phase >= 0)
             continue;
-        char first[64] = "";
-        if (z->n_communes)
-            snprintf(first, sizeof first, "%s", ds->communes[z->communes[0]].name);
-        fprintf(f, "  %s %5zu communes %8ld inhabitants %9.1f km2  départements %s\n", z->id,
-                z->n_communes, z->population, z->area_km2, z->departements);
+        fprintf(f, "  %s %5zu %s %8ld inhabitants %9.1f km2  départements %s\n", z->id,
+                z->n_communes, unit, z->population, z->area_km2, z->departements);
         shown++;
     }
 }

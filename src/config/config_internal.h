@@ -60,6 +60,7 @@ typedef struct keyspec {
 enum {
     S_STUDY,
     S_COMMUNES,
+    S_UNITS,
     S_COG,
     S_EPCI,
     S_PASSAGE,

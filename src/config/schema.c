@@ -49,6 +49,14 @@ static const keyspec communes_keys[] = {
     TEXT("name", communes_name, "nom"),
 };
 
+static const keyspec units_keys[] = {
+    INPUT_PATH(units, 0),
+    INPUT_LAYER(units),
+    TEXT("id", units_id, "id"),
+    TEXT("commune", units_commune, "code_commune"),
+    TEXT("population", units_population, "population"),
+};
+
 static const keyspec cog_keys[] = {
     INPUT_PATH(cog, 1),
     INPUT_LAYER(cog),
@@ -183,6 +191,7 @@ _Static_assert(sizeof cog_keys / sizeof cog_keys[0] <= MAX_KEYS, "[cog] exceeds 
 const section rq_cfg_sections[NSEC] = {
     SECTION("study", study_keys, NULL),
     SECTION("communes", communes_keys, "the commune boundaries"),
+    SECTION("units", units_keys, "the study units"),
     SECTION("cog", cog_keys, "the commune table, COG"),
     SECTION("epci", epci_keys, "the EPCI table"),
     SECTION("passage", passage_keys, "the passage table"),

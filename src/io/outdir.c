@@ -11,7 +11,14 @@
 **    "<parent>/.<name>.lock", held from open to close. A second run fails
 **    at once with the process id of the first. Holding the lock also proves
 **    that every "<name>.tmp-*" or "<name>.old-*" folder beside the target
-**    belongs to a run that is dead (killed): they are removed at open.
+**    belongs to a run that is dead (killed). Such a folder is removed at
+**    open only when it proves to be this run's own: a temporary folder
+**    holds RQ_OUTDIR_PENDING ("run NAME") from its creation, a previous
+**    output holds the marker, whose last line is "run: NAME"; an empty one is removed too.
+**    Anything else that only looks like one (another run named
+**    "NAME.old-2025v1", a user's folder) is left alone. When the target is
+**    missing and an ".old-" folder of its run is there (a kill between the
+**    two renames below), it is put back instead.
 **  - Files are written into "<target>.tmp-XXXXXX" (mode 0700: nobody else
 **    can plant a link in it), each created with O_CREAT|O_EXCL|O_NOFOLLOW,
 **    checked and synced. The commit swaps that folder with the target in
@@ -41,6 +48,10 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* In a temporary folder from its creation until its commit: which run
+** it belongs to, so that only that run's next run removes it. */
+#define RQ_OUTDIR_PENDING ".raquette-tmp"
 
 struct rq_outdir {
     char *target; /* without trailing slashes */
@@ -354,8 +365,53 @@ is_leftover(const char *name, const char *base)
     return strlen(name + 5) == 6;
 }
 
-/* With the lock held, every temporary or old folder beside the target is
-** left by a run that is dead: removed. */
+/* 1 when the regular file dir/file (not followed) holds text: exactly for
+** the pending file, as part of it for the marker. */
+static int
+file_says(int dir, const char *file, const char *text, int exact)
+{
+    char buf[512];
+    int fd = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf - 1) : -1;
+    close(fd);
+    if (n < 0)
+        return 0;
+    buf[n] = '\0';
+    return exact ? strcmp(buf, text) == 0 : strstr(buf, text) != NULL;
+}
+
+/* What a folder that looks like a leftover of run name is: 1 one of its
+** own (pending file or marker naming it), 2 empty, 0 anything else. */
+static int
+leftover_kind(int parent, const char *entry, const char *name)
+{
+    int fd = openat(parent, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char pending[300], marker[300];
+    snprintf(pending, sizeof pending, "run %s\n", name);
+    snprintf(marker, sizeof marker, "\nrun: %s\n", name);
+    int kind = file_says(fd, RQ_OUTDIR_PENDING, pending, 1) ||
+               file_says(fd, RQ_OUTDIR_MARKER, marker, 0);
+    DIR *d = kind ? NULL : fdopendir(fd);
+    if (d) {
+        kind = 2;
+        for (struct dirent *e; kind == 2 && (e = readdir(d)) != NULL;)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                kind = 0;
+        closedir(d); /* closes fd */
+    } else {
+        close(fd);
+    }
+    return kind;
+}
+
+/* With the lock held, the temporary or old folders of this run beside the
+** target are left by a run that is dead: removed; or, when the target is
+** missing, an old one is put back. */
 static void
 remove_leftovers(const rq_outdir *o)
 {
@@ -363,20 +419,46 @@ remove_leftovers(const rq_outdir *o)
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        struct stat st;
-        if (!is_leftover(e->d_name, o->name) ||
-            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+        int kind = is_leftover(e->d_name, o->name) ? leftover_kind(dirfd(d), e->d_name, o->name)
+                                                   : -1;
+        if (kind < 0)
             continue;
         char *path = rq_xasprintf("%s/%s", o->parent, e->d_name);
-        int err = remove_tree(path);
-        if (err == 0)
-            rq_log(RQ_LOG_INFO, "removed %s, left by a run that was killed", path);
-        else
-            rq_log(RQ_LOG_WARN, "cannot remove %s, left by a run that was killed (%s)", path,
-                   strerror(err));
+        struct stat st;
+        int old = strstr(e->d_name + strlen(o->name), ".old-") != NULL;
+        if (kind == 0)
+            rq_log(RQ_LOG_INFO, "left %s alone: its name looks like a leftover of run %s, but it "
+                   "is not one of that run's folders", path, o->name);
+        else if (kind == 1 && old && lstat(o->target, &st) != 0 && errno == ENOENT &&
+                 rename(path, o->target) == 0)
+            rq_log(RQ_LOG_WARN, "put the previous outputs back from %s: a run was killed while "
+                   "it replaced them", path);
+        else {
+            int err = kind == 2 ? (rmdir(path) == 0 ? 0 : errno) : remove_tree(path);
+            if (err == 0)
+                rq_log(RQ_LOG_INFO, "removed %s, left by a run that was killed", path);
+            else
+                rq_log(RQ_LOG_WARN, "cannot remove %s, left by a run that was killed (%s)", path,
+                       strerror(err));
+        }
         free(path);
     }
     closedir(d);
+}
+
+/* The pending file of a new temporary folder; 0 or an errno value. */
+static int
+write_pending(const rq_outdir *o)
+{
+    char *path = rq_xasprintf("%s/%s", o->tmp, RQ_OUTDIR_PENDING);
+    char text[300];
+    int n = snprintf(text, sizeof text, "run %s\n", o->name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int e = fd < 0 ? errno : write(fd, text, (size_t)n) == n ? 0 : errno ? errno : EIO;
+    if (fd >= 0 && close(fd) != 0 && !e)
+        e = errno;
+    free(path);
+    return e;
 }
 
 rq_outdir *
@@ -424,6 +506,10 @@ rq_outdir_open(const char *target_dir, rq_err *err)
         goto cleanup;
     }
     register_tmp(o->tmp);
+    int e = write_pending(o);
+    if (e)
+        rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->tmp,
+                        strerror(e), fix_hint(e));
 cleanup:
     if (rc != RQ_OK) {
         rq_outdir_close(o);
@@ -498,11 +584,23 @@ rq_outdir_commit(rq_outdir *o, const char *marker_text, rq_err *err)
 {
     if (!o || !o->tmp)
         return rq_err_set(err, RQ_ERR_INTERNAL, "no output folder to commit");
+    /* The last line names the run, for rq_outdir_open's leftover check. */
     char *marker = rq_outdir_file(o, RQ_OUTDIR_MARKER);
-    rq_status rc = rq_io_write_file(marker, marker_text, strlen(marker_text), err);
+    size_t len = strlen(marker_text);
+    char *text = rq_xasprintf("%s%srun: %s\n", marker_text,
+                              len && marker_text[len - 1] == '\n' ? "" : "\n", o->name);
+    rq_status rc = rq_io_write_file(marker, text, strlen(text), err);
+    free(text);
     free(marker);
     if (rc != RQ_OK)
         return rc;
+    /* The marker names the run now: the pending file goes. */
+    char *pending = rq_outdir_file(o, RQ_OUTDIR_PENDING);
+    int gone = unlink(pending) == 0 || errno == ENOENT;
+    free(pending);
+    if (!gone)
+        return rq_err_set(err, RQ_ERR_IO, "%s: cannot remove %s (%s)", o->tmp, RQ_OUTDIR_PENDING,
+                          strerror(errno));
     /* Private while it was written; shared like any folder once it is the
     ** output folder. */
     if (chmod(o->tmp, 0777 & ~o->umask) != 0)

@@ -55,6 +55,9 @@ fieldf(rq_layer *l, rq_field_type t, int decimals, const char *prefix, const cha
 static void
 communes_fields(rq_layer *l, const rq_config *cfg)
 {
+    if (cfg->units.path) /* each row is a study unit of the commune code_insee */
+        rq_layer_field(l, "id_unite", RQ_FT_STRING, 0,
+                       "Identifiant de l'unité d'étude (maille), dans la commune code_insee");
     rq_layer_field(l, "code_insee", RQ_FT_STRING, 0,
                    "Code INSEE de la commune (table des communes de l'année, après harmonisation)");
     rq_layer_field(l, "nom", RQ_FT_STRING, 0, "Nom de la commune");
@@ -120,7 +123,9 @@ communes_row(const rq_layer *l, const rq_product_ctx *ctx, size_t a, const rq_si
     const rq_commune *cm = &ds->communes[ind->commune];
     size_t f = 0, nk = cfg->n_categories;
     char buf[128];
-    rq_sink_string(w, f++, cm->code);
+    if (cfg->units.path)
+        rq_sink_string(w, f++, cm->code);
+    rq_sink_string(w, f++, cm->insee);
     rq_sink_string(w, f++, cm->name);
     rq_sink_string(w, f++, cm->dep);
     rq_sink_string(w, f++, cm->epci);

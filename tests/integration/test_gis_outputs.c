@@ -198,7 +198,7 @@ test_workbook_types(void **state)
 static void
 field_lines(const char *file, const char *layer, char **out)
 {
-    char cmd[4096];
+    char cmd[8400];
     snprintf(cmd, sizeof cmd,
              "ogrinfo -q '%s' '%s' | grep ' = ' | grep -v ' = $' | grep -v ' = (null)$' | "
              "sed 's/ ([A-Za-z0-9]*) = / = /'",

@@ -86,8 +86,12 @@ test_commit_replaces_the_whole_folder(void **state)
     char *marker = rq_xasprintf("%s/" RQ_OUTDIR_MARKER, target);
     assert_true(rq_test_exists(old));
     char *text = rq_test_slurp(marker);
-    assert_string_equal(text, MARKER);
+    /* The caller's text, then the line naming the run (the leftover check). */
+    assert_string_equal(text, "a previous output\nrun: run\n");
     free(text);
+    char *pending = rq_xasprintf("%s/.raquette-tmp", target);
+    assert_false(rq_test_exists(pending)); /* only until the commit */
+    free(pending);
 
     /* A second run: a private temporary folder beside the target, then the
     ** folder's whole content is replaced. */
@@ -243,17 +247,33 @@ test_leftovers_of_dead_runs_are_removed(void **state)
     char *root = rq_test_tmpdir();
     char *target = rq_xasprintf("%s/run", root);
     commit_one(target, "a.txt", "x");
-    static const char *const stale[] = {"run.tmp-Ab12Cd", "run.old-xY34zW"};
-    static const char *const kept[] = {"run.tmp-short", "other.tmp-Ab12Cd", "run.csv"};
+    /* A killed run's temporary folder (its pending file), the previous
+    ** outputs a kill left aside (their marker), an empty one. */
+    static const char *const stale[] = {"run.tmp-Ab12Cd", "run.old-xY34zW", "run.tmp-Ef56Gh"};
+    static const char *const stale_file[] = {".raquette-tmp", ".raquette", NULL};
+    static const char *const stale_text[] = {"run run\n", "a previous output\nrun: run\n",
+                                             NULL};
+    /* Names alone prove nothing: another run called "run.old-2025v1", a
+    ** user's folder "run.tmp-Zz99Zz" are not this run's. */
+    static const char *const kept[] = {"run.tmp-short", "other.tmp-Ab12Cd", "run.csv",
+                                       "run.old-2025v1", "run.tmp-Zz99Zz"};
+    static const char *const kept_file[] = {NULL, NULL, NULL, ".raquette", "notes.txt"};
+    static const char *const kept_text[] = {NULL, NULL, NULL,
+                                            "a previous output\nrun: run.old-2025v1\n", "mine"};
     for (size_t i = 0; i < NELEM(stale); i++) {
         char *p = rq_xasprintf("%s/%s", root, stale[i]);
         assert_int_equal(mkdir(p, 0700), 0);
-        put(p, "communes.csv", "partial");
+        if (stale_file[i]) {
+            put(p, "communes.csv", "partial");
+            put(p, stale_file[i], stale_text[i]);
+        }
         free(p);
     }
     for (size_t i = 0; i < NELEM(kept); i++) {
         char *p = rq_xasprintf("%s/%s", root, kept[i]);
         assert_int_equal(mkdir(p, 0700), 0);
+        if (kept_file[i])
+            put(p, kept_file[i], kept_text[i]);
         free(p);
     }
     rq_outdir *o = rq_outdir_open(target, &err);
@@ -269,6 +289,33 @@ test_leftovers_of_dead_runs_are_removed(void **state)
         assert_true(rq_test_exists(p));
         free(p);
     }
+    free(target);
+    rq_test_rm_rf(root);
+    free(root);
+}
+
+/* A kill between the two renames of the fallback swap leaves the target
+** missing and the previous outputs in "<name>.old-XXXXXX": the next run
+** puts them back rather than removing them. */
+static void
+test_previous_outputs_put_back(void **state)
+{
+    (void)state;
+    rq_err err = {0};
+    char *root = rq_test_tmpdir();
+    char *target = rq_xasprintf("%s/run", root);
+    char *old = rq_xasprintf("%s/run.old-Qw12Er", root);
+    assert_int_equal(mkdir(old, 0755), 0);
+    put(old, ".raquette", "a previous output\nrun: run\n");
+    put(old, "a.txt", "previous");
+    rq_outdir *o = rq_outdir_open(target, &err);
+    assert_non_null(o);
+    rq_outdir_close(o);
+    assert_false(rq_test_exists(old));
+    char *a = rq_xasprintf("%s/a.txt", target);
+    assert_true(rq_test_exists(a));
+    free(a);
+    free(old);
     free(target);
     rq_test_rm_rf(root);
     free(root);
@@ -400,6 +447,7 @@ main(void)
         cmocka_unit_test(test_only_our_folders_are_replaced),
         cmocka_unit_test(test_one_run_at_a_time),
         cmocka_unit_test(test_leftovers_of_dead_runs_are_removed),
+        cmocka_unit_test(test_previous_outputs_put_back),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_write_file_never_follows_links),
         cmocka_unit_test(test_write_file_full_disk),
