@@ -168,8 +168,8 @@ _Noreturn void rq_out_of_memory(size_t size);
 /* Sets the function rq_out_of_memory runs before exiting (NULL: none). It
 ** may run on any thread while others still work, and memory has run out:
 ** it must not allocate. src/io/outdir.c sets it to remove the temporary
-** output folders. */
-void rq_set_fatal_cleanup(void (*fn)(void));
+** output folders; it returns how many it removed. */
+void rq_set_fatal_cleanup(size_t (*fn)(void));
 /* Handles SIGINT, SIGTERM and SIGHUP: blocks them in the calling thread
 ** (call it first thing in main, before any thread exists, so that every
 ** thread inherits the mask) and starts a thread that waits for them, runs

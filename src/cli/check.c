@@ -174,8 +174,11 @@ rq_cli_print_summary(FILE *f, const rq_dataset *ds, int all)
         fprintf(f, "  %-22s %9zu %9zu %11zu %9g\n", cfg->categories[k].name, ns, nxy, nst,
                 cfg->categories[k].radius_km);
     }
-    fprintf(f, "warnings: %zu\n", rq_warnings_count(&ds->warnings));
-    rq_warnings_print(f, &ds->warnings, "  ", all ? 0 : RQ_WARN_DETAILS,
+    /* The warnings themselves go to stderr, as run's do (what is left out
+    ** must reach the user even when the report goes to a file). */
+    size_t nw = rq_warnings_count(&ds->warnings);
+    fprintf(f, "warnings: %zu%s\n", nw, nw ? " (on stderr)" : "");
+    rq_warnings_print(stderr, &ds->warnings, "warning: ", all ? 0 : RQ_WARN_DETAILS,
                       "run again with --all to see them all");
 }
 

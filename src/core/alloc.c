@@ -26,14 +26,14 @@
 #include <unistd.h>
 
 /* Set once, read from any thread when memory runs out. */
-static void (*_Atomic g_fatal_cleanup)(void);
+static size_t (*_Atomic g_fatal_cleanup)(void);
 
 /* Test hook (rq_alloc_set_budget): 0, or the bytes rq_x* may still hand out. */
 static atomic_size_t g_budget_on;
 static atomic_size_t g_budget_left;
 
 void
-rq_set_fatal_cleanup(void (*fn)(void))
+rq_set_fatal_cleanup(size_t (*fn)(void))
 {
     atomic_store(&g_fatal_cleanup, fn);
 }
@@ -58,9 +58,9 @@ rq_out_of_memory(size_t size)
     fputs("; the inputs are too large for this machine's memory: analyse fewer "
           "départements or use a machine with more memory\n",
           stderr);
-    void (*fn)(void) = atomic_load(&g_fatal_cleanup);
+    size_t (*fn)(void) = atomic_load(&g_fatal_cleanup);
     if (fn)
-        fn();
+        (void)fn();
     /* _exit, not exit: this may run on a worker thread while others still
     ** use GDAL, GEOS and PROJ, and exit() would run the libraries' static
     ** destructors and atexit handlers under their feet (a crash instead of
@@ -94,14 +94,18 @@ signal_thread(void *arg)
     int sig = 0;
     if (sigwait(&g_signals, &sig) != 0)
         return NULL;
-    static const char msg[] = "raquette: stopped by a signal; the temporary output folder is "
-                              "removed and the previous outputs are untouched\n";
-    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+    /* What the message may promise depends on whether a temporary folder
+    ** was still being written: after the commit, the new outputs are in
+    ** place, complete. */
+    static const char removed[] = "raquette: stopped by a signal; the temporary output folder "
+                                  "is removed and the previous outputs are untouched\n";
+    static const char none[] = "raquette: stopped by a signal; no output folder was being "
+                               "written: the output folder holds complete outputs\n";
+    size_t (*fn)(void) = atomic_load(&g_fatal_cleanup);
+    size_t n = fn ? fn() : 0;
+    if (write(STDERR_FILENO, n ? removed : none, n ? sizeof removed - 1 : sizeof none - 1) < 0) {
         /* nothing to do: stderr is gone */
     }
-    void (*fn)(void) = atomic_load(&g_fatal_cleanup);
-    if (fn)
-        fn();
     signal(sig, SIG_DFL);
     pthread_sigmask(SIG_UNBLOCK, &g_signals, NULL);
     raise(sig);

@@ -200,19 +200,23 @@ remove_flat(const char *path, DIR *d)
     return ENOTEMPTY;
 }
 
-static void
+/* The fatal cleanup: removes the folders still registered; their number. */
+static size_t
 remove_registered(void)
 {
+    size_t n = 0;
     pthread_mutex_lock(&reg_lock);
     for (size_t i = 0; i < MAX_OPEN; i++) {
         if (!reg[i].path)
             continue;
+        n++;
         int e = remove_flat(reg[i].path, reg[i].dir);
         if (e != 0 && e != ENOENT)
             fprintf(stderr, "raquette: could not remove the temporary folder %s (%s)\n",
                     reg[i].path, strerror(e));
     }
     pthread_mutex_unlock(&reg_lock);
+    return n;
 }
 
 static void
@@ -394,8 +398,8 @@ leftover_kind(int parent, const char *entry, const char *name)
     char pending[300], marker[300];
     snprintf(pending, sizeof pending, "run %s\n", name);
     snprintf(marker, sizeof marker, "\nrun: %s\n", name);
-    int kind = file_says(fd, RQ_OUTDIR_PENDING, pending, 1) ||
-               file_says(fd, RQ_OUTDIR_MARKER, marker, 0);
+    int kind =
+        file_says(fd, RQ_OUTDIR_PENDING, pending, 1) || file_says(fd, RQ_OUTDIR_MARKER, marker, 0);
     DIR *d = kind ? NULL : fdopendir(fd);
     if (d) {
         kind = 2;
@@ -419,20 +423,24 @@ remove_leftovers(const rq_outdir *o)
     if (!d)
         return;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        int kind = is_leftover(e->d_name, o->name) ? leftover_kind(dirfd(d), e->d_name, o->name)
-                                                   : -1;
+        int kind =
+            is_leftover(e->d_name, o->name) ? leftover_kind(dirfd(d), e->d_name, o->name) : -1;
         if (kind < 0)
             continue;
         char *path = rq_xasprintf("%s/%s", o->parent, e->d_name);
         struct stat st;
         int old = strstr(e->d_name + strlen(o->name), ".old-") != NULL;
         if (kind == 0)
-            rq_log(RQ_LOG_INFO, "left %s alone: its name looks like a leftover of run %s, but it "
-                   "is not one of that run's folders", path, o->name);
+            rq_log(RQ_LOG_INFO,
+                   "left %s alone: its name looks like a leftover of run %s, but it "
+                   "is not one of that run's folders",
+                   path, o->name);
         else if (kind == 1 && old && lstat(o->target, &st) != 0 && errno == ENOENT &&
                  rename(path, o->target) == 0)
-            rq_log(RQ_LOG_WARN, "put the previous outputs back from %s: a run was killed while "
-                   "it replaced them", path);
+            rq_log(RQ_LOG_WARN,
+                   "put the previous outputs back from %s: a run was killed while "
+                   "it replaced them",
+                   path);
         else {
             int err = kind == 2 ? (rmdir(path) == 0 ? 0 : errno) : remove_tree(path);
             if (err == 0)

@@ -172,6 +172,51 @@ test_cli_statuses(void **state)
     free(out);
 }
 
+/* Redirected stderr (not a terminal) gets one line per stage, never the
+** '\r' progress updates of a terminal: on the mini fixture, each stage of
+** a run says "STAGE: done in". The same run shows the two populations
+** named apart: the table's study area holds Alpha 1,500, Beta 8,000 and
+** Zeta 100 (no boundary: left out), so 9,500 analysed of 9,600, in the
+** summary and in run.json alike. */
+static void
+test_progress_in_logs(void **state)
+{
+    (void)state;
+    char *dir = rq_test_tmpdir();
+    char args[2048];
+    snprintf(args, sizeof args, "run --no-history --out '%s' '%s'", dir,
+             rq_test_fixture("mini/mini.ini"));
+    char *out;
+    int st = run(args, &out);
+    if (st != 0)
+        fail_msg("exit %d:\n%s", st, out);
+    assert_null(strchr(out, '\r'));
+    assert_non_null(strstr(out, "population analysed 9500 of 9600\n"));
+    assert_non_null(strstr(out, "left out: 1 communes without a boundary (100 inhabitants)"));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/mini/run.json", dir);
+    char *j = rq_test_slurp(path);
+    static const char *const figures[] = {"\"population_table\": 9600", "\"population\": 9500",
+                                          "\"population_sans_contour\": 100"};
+    for (size_t i = 0; i < NELEM(figures); i++)
+        if (!strstr(j, figures[i]))
+            fail_msg("no %s in run.json:\n%s", figures[i], j);
+    free(j);
+    static const char *const stages[] = {"loading", "reach",      "indicators",
+                                         "gaps",    "aggregates", "outputs"};
+    for (size_t i = 0; i < NELEM(stages); i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n%s: done in ", stages[i]);
+        if (!strstr(out, line) && strncmp(out, line + 1, strlen(line + 1)) != 0)
+            fail_msg("no line '%s' in:\n%s", line + 1, out);
+    }
+    free(out);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    rq_test_run(cmd, NULL);
+    free(dir);
+}
+
 static void
 test_check_broken_config(void **state)
 {
@@ -196,10 +241,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_check_real_data),
-        cmocka_unit_test(test_check_france),
-        cmocka_unit_test(test_cli_statuses),
-        cmocka_unit_test(test_check_broken_config),
+        cmocka_unit_test(test_check_real_data),  cmocka_unit_test(test_check_france),
+        cmocka_unit_test(test_cli_statuses),     cmocka_unit_test(test_check_broken_config),
+        cmocka_unit_test(test_progress_in_logs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

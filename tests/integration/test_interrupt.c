@@ -6,9 +6,10 @@
 ** After every stop the output folder holds a complete set of outputs: the
 ** previous one, or the new one when the run finished before the signal
 ** (same inputs: the same bytes, run.json aside, which differs only by its
-** timings). SIGTERM and SIGINT leave nothing beside it and end with the
-** conventional status (143, 130); SIGKILL may leave a temporary folder,
-** which the next run removes.
+** timings). SIGTERM, SIGINT and SIGHUP leave nothing beside it and end
+** with the conventional status (143, 130, 129), saying whether the previous
+** outputs are untouched (then the folder is the same one, same inode);
+** SIGKILL may leave a temporary folder, which the next run removes.
 */
 #include "rq_test.h"
 
@@ -95,20 +96,35 @@ teardown(void **state)
     return 0;
 }
 
+/* Inode of the output folder: an exchange gives the target a new one. */
+static unsigned long
+folder_inode(void)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/out/occitanie", dir);
+    assert_int_equal(stat(path, &st), 0);
+    return (unsigned long)st.st_ino;
+}
+
 /* Starts a run, sends sig after `at` (a share of a whole run's time) and
-** returns its exit status. */
+** returns its exit status; *said gets what it printed on stderr. */
 static int
-run_and_kill(const char *sig, double at)
+run_and_kill(const char *sig, double at, char **said)
 {
     char run[4096], cmd[8192];
     run_cmd(run, sizeof run);
     snprintf(cmd, sizeof cmd,
-             "%s & pid=$!; sleep %.2f; kill -%s $pid 2>/dev/null; wait $pid; "
+             "%s 2>'%s/stderr' & pid=$!; sleep %.2f; kill -%s $pid 2>/dev/null; wait $pid; "
              "echo $?",
-             run, at * run_secs, sig);
+             run, dir, at * run_secs, sig);
     char *out = rq_test_shell(cmd);
     int st = atoi(out);
     free(out);
+    snprintf(cmd, sizeof cmd, "%s/stderr", dir);
+    *said = rq_test_slurp(cmd);
+    snprintf(cmd, sizeof cmd, "rm -f '%s/stderr'", dir);
+    rq_test_run(cmd, NULL);
     return st;
 }
 
@@ -121,17 +137,25 @@ test_signals_at_several_points(void **state)
         double at;
         int status;
     } cases[] = {
-        {"TERM", 0.15, 143}, {"INT", 0.5, 130},  {"TERM", 0.8, 143},
-        {"KILL", 0.3, 137},  {"KILL", 0.7, 137},
+        {"TERM", 0.15, 143}, {"INT", 0.5, 130},  {"HUP", 0.4, 129},
+        {"TERM", 0.8, 143},  {"KILL", 0.3, 137}, {"KILL", 0.7, 137},
     };
     for (size_t i = 0; i < NELEM(cases); i++) {
-        char what[64];
+        char what[64], *said;
         snprintf(what, sizeof what, "SIG%s at %.0f %%", cases[i].sig, 100 * cases[i].at);
-        int st = run_and_kill(cases[i].sig, cases[i].at);
+        unsigned long before = folder_inode();
+        int st = run_and_kill(cases[i].sig, cases[i].at, &said);
         /* 0: the run ended before the signal came, possible only late. */
         if (st != cases[i].status && !(st == 0 && cases[i].at >= 0.7))
             fail_msg("%s: exit status %d, expected %d", what, st, cases[i].status);
         assert_complete(cases[i].status == 137, what);
+        /* When the run says the previous outputs are untouched, they are
+        ** the very same folder, not an identical new one. */
+        if (strstr(said, "the previous outputs are untouched") && folder_inode() != before)
+            fail_msg("%s: said the previous outputs are untouched, but they were replaced", what);
+        if (st == cases[i].status && cases[i].status != 137 && !strstr(said, "stopped by a signal"))
+            fail_msg("%s: no message on stderr:\n%s", what, said);
+        free(said);
     }
     /* The next run removes what SIGKILL left, and only that. */
     char cmd[4096];

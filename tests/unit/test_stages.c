@@ -77,8 +77,8 @@ test_mini_harmonise(void **state)
     assert_close(ds->unmatched[0].area_km2, 100.0, 1e-9);
     assert_int_equal(ds->unmatched[1].population, 100);
     assert_non_null(strstr(warn_group(ds, "contour-non-apparie")->details[0], "99004"));
-    assert_non_null(strstr(warn_group(ds, "commune-sans-contour")->details[0],
-                           "99006 Zeta (100 inhabitants)"));
+    assert_non_null(
+        strstr(warn_group(ds, "commune-sans-contour")->details[0], "99006 Zeta (100 inhabitants)"));
     assert_int_equal(ds->stats.n_communes_no_boundary, 1);
     assert_int_equal(ds->stats.population_no_boundary, 100);
 
@@ -170,10 +170,11 @@ test_mini_locate(void **state)
 
 /* ---- Broken inputs -------------------------------------------------------- */
 
-/* Writes a copy of mini.ini whose structures path points at a file with the
-** given content, and returns the error of loading it. */
-static rq_status
-load_with_structures(const char *csv, rq_err *err)
+/* Loads a copy of mini.ini for the study area region whose structures
+** file has the given content; the dataset (NULL when the configuration
+** fails) and *rc, the status of the stages. */
+static rq_dataset *
+prepare_with(const char *region, const char *csv, rq_config *cfg, rq_status *rc, rq_err *err)
 {
     char *dir = rq_test_tmpdir();
     char ini[512], data[512], text[4096];
@@ -183,27 +184,35 @@ load_with_structures(const char *csv, rq_err *err)
     char fx[512];
     rq_strlcpy(fx, rq_test_fixture("mini"), sizeof fx);
     snprintf(text, sizeof text,
-             "[study]\nregion = 98\n[communes]\npath = %s/communes.geojson\n"
+             "[study]\nregion = %s\n[communes]\npath = %s/communes.geojson\n"
              "[cog]\npath = %s/cog.csv\n[epci]\npath = %s/epci.csv\n"
              "[structures]\npath = %s\n[categories]\nincubateur = 40\ncae = 30\n",
-             fx, fx, fx, data);
+             region, fx, fx, fx, data);
     rq_test_write_file(ini, text);
-    rq_config cfg;
-    rq_status rc;
-    rq_dataset *ds = prepare(ini, &cfg, &rc, err);
-    if (ds) {
-        rq_dataset_destroy(ds);
-        rq_config_fini(&cfg);
-    }
+    rq_dataset *ds = prepare(ini, cfg, rc, err);
     unlink(data);
     unlink(ini);
     rmdir(dir);
     free(dir);
+    return ds;
+}
+
+/* The status of loading mini.ini with the given structures file. */
+static rq_status
+load_with_structures(const char *csv, rq_err *err)
+{
+    rq_config cfg;
+    rq_status rc;
+    rq_dataset *ds = prepare_with("98", csv, &cfg, &rc, err);
+    if (ds) {
+        rq_dataset_destroy(ds);
+        rq_config_fini(&cfg);
+    }
     return rc;
 }
 
 #define HEADER                                                                                     \
-    "structure_id,site_id,nom,categorie,phases,zone_type,zone_codes,site_type,commune_code,lon,"  \
+    "structure_id,site_id,nom,categorie,phases,zone_type,zone_codes,site_type,commune_code,lon,"   \
     "lat,capacite,rayon_km,itinerant\n"
 
 static void
@@ -222,8 +231,12 @@ static void
 test_bad_category(void **state)
 {
     (void)state;
-    const char *n[] = {"structures.csv", "line 2", "'categorie'", "unknown category 'incubator'",
-                       "expected one of incubateur, cae ([categories])", NULL};
+    const char *n[] = {"structures.csv",
+                       "line 2",
+                       "'categorie'",
+                       "unknown category 'incubator'",
+                       "expected one of incubateur, cae ([categories])",
+                       NULL};
     expect_error(HEADER "S,S1,x,incubator,emergence,region,98,siege,99001,,,1,,0\n", n);
 }
 
@@ -240,8 +253,7 @@ test_swapped_lonlat(void **state)
 {
     (void)state;
     const char *n[] = {"line 2", "falls in no loaded commune", "swapped", NULL};
-    expect_error(HEADER "S,S1,x,cae,emergence,region,98,siege,99001,43.843993,3.062169,1,,0\n",
-                 n);
+    expect_error(HEADER "S,S1,x,cae,emergence,region,98,siege,99001,43.843993,3.062169,1,,0\n", n);
 }
 
 static void
@@ -340,6 +352,40 @@ test_truncated_boundaries(void **state)
     free(dir);
 }
 
+/* A list of régions, a national zone and a structure of more than 255
+** sites (the per-structure count once wrapped at 256): région 98 (Alpha,
+** Beta) plus 97 (Epsilon) makes 3 study-area communes; the national zone
+** holds every commune of the table with a boundary, the same 3; S has 300
+** sites, all placed at Alpha's point. */
+static void
+test_regions_national_zone_many_sites(void **state)
+{
+    (void)state;
+    size_t cap = 64 * 400, len = 0;
+    char *csv = rq_xmalloc(cap);
+    len += (size_t)snprintf(csv, cap, "%s", HEADER);
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(csv + len, cap - len,
+                                "S,S-%03d,x,cae,emergence,national,,siege,99001,,,1,,0\n", i);
+    rq_config cfg;
+    rq_err err = {0};
+    rq_status rc;
+    rq_dataset *ds = prepare_with("98|97", csv, &cfg, &rc, &err);
+    free(csv);
+    if (rc != RQ_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(cfg.n_regions, 2);
+    assert_int_equal(ds->n_area, 3);
+    assert_int_equal(ds->stats.n_communes_area, 4); /* Zeta has no boundary */
+    assert_int_equal(ds->n_structures, 1);
+    assert_int_equal(ds->structures[0].n_sites, 300);
+    assert_int_equal(ds->stats.n_sites_area, 300);
+    assert_int_equal(ds->n_zones, 1);
+    assert_int_equal(ds->zones[0].type, RQ_ZONE_NATIONAL);
+    assert_int_equal(ds->zones[0].n_communes, 3);
+    rq_dataset_destroy(ds);
+    rq_config_fini(&cfg);
+}
 
 int
 main(void)
@@ -347,6 +393,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mini_harmonise),
         cmocka_unit_test(test_mini_locate),
+        cmocka_unit_test(test_regions_national_zone_many_sites),
         cmocka_unit_test(test_bad_category),
         cmocka_unit_test(test_bad_zone_code),
         cmocka_unit_test(test_swapped_lonlat),
