@@ -171,6 +171,7 @@ build_units(rq_dataset *ds, struct unit_ctx *c, rq_err *err)
         rq_commune *u = &us->c[us->n++];
         *u = *p;
         us->ids[i] = r->id;
+        us->n_units = i + 1; /* the ids the dataset frees, even on an error below */
         r->id = NULL;
         u->code = us->ids[i];
         u->population = r->population;
@@ -191,7 +192,6 @@ build_units(rq_dataset *ds, struct unit_ctx *c, rq_err *err)
         }
         rq_geom_destroy(ds->geos, pos);
     }
-    us->n_units = us->n;
     return RQ_OK;
 }
 
