@@ -1,0 +1,142 @@
+/* test_units_occitanie.c - study units finer than communes on the real
+** Occitanie data, the way a planner makes and uses them (method.md §1.4):
+** a run on the communes, bench/gen-cells cutting its GeoPackage into 5 km
+** cells, then a run with the cells as [units].
+**
+** Expected values come from outside raquette's cell run: the cells file
+** itself, summed with sqlite3 (features, population by the département
+** of each cell's commune), the population of région 76 in the data README
+** (6,124,653), and the rurality of each commune from the commune run
+** (checked against an independent computation in test_check_occitanie).
+*/
+#include "rq_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dir; /* base/ (commune run), cells.gpkg, cells.ini, out/ (cell run) */
+
+static int
+setup(void **state)
+{
+    (void)state;
+    (void)rq_test_geodata("occitanie");
+    dir = rq_test_tmpdir();
+    const char *src = getenv("RQ_SOURCE_DIR"), *bin = getenv("RQ_BINARY");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "'%s' run -q --no-history --out '%s/base' '%s/config/occitanie.ini' && "
+             "'%s/bench/gen-cells' 5000 '%s/base/occitanie/occitanie.gpkg' '%s/cells.gpkg' && "
+             "sed -e 's/^name = occitanie$/name = cells/' "
+             "-e 's|^\\[cog\\]$|[units]\\npath = %s/cells.gpkg\\nlayer = cellules\\n\\n[cog]|' "
+             "-e 's|^path = \\${RAQUETTE_GEODATA}|path = %s|' '%s/config/occitanie.ini' "
+             "> '%s/cells.ini' && "
+             "'%s' run -q --no-history --out '%s/out' '%s/cells.ini'",
+             bin, dir, src, src, dir, dir, dir, getenv("RAQUETTE_GEODATA"), src, dir, bin, dir,
+             dir);
+    return rq_test_setup_run(cmd);
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    return rq_test_teardown_dir(&dir);
+}
+
+static double
+cells_sql(const char *sql)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/cells.gpkg' \"%s\"", dir, sql);
+    return rq_test_shell_number(cmd);
+}
+
+/* One row per cell in communes.csv, the cell's id first and its commune
+** second; every inhabitant of région 76 counted once. */
+static void
+test_rows_are_cells(void **state)
+{
+    (void)state;
+    double n = cells_sql("SELECT COUNT(*) FROM cellules");
+    assert_true(n > 2500 && n < 5000); /* 72,724 km2 in 25 km2 squares, plus edges */
+    assert_close(cells_sql("SELECT SUM(population) FROM cellules"), 6124653, 0);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); "
+             "print(len(r) if list(r[0])[:2] == ['id_unite','code_insee'] else -1)\" "
+             "'%s/out/cells/communes.csv'",
+             dir);
+    assert_close(rq_test_shell_number(cmd), n, 0);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import csv,sys; "
+             "print(sum(int(r['population']) for r in csv.DictReader(open(sys.argv[1]))))\" "
+             "'%s/out/cells/communes.csv'",
+             dir);
+    assert_close(rq_test_shell_number(cmd), 6124653, 0);
+}
+
+/* Aggregates add cells: each département's population is the sum of the
+** cells whose commune lies in it (sqlite3 on the cells file). */
+static void
+test_departements_add_cells(void **state)
+{
+    (void)state;
+    static const char *const deps[] = {"09", "11", "12", "30", "31", "32", "34",
+                                       "46", "48", "65", "66", "81", "82"};
+    for (size_t i = 0; i < NELEM(deps); i++) {
+        char sql[512], cmd[4096];
+        snprintf(sql, sizeof sql,
+                 "SELECT SUM(population) FROM cellules WHERE substr(code_commune, 1, 2) = '%s'",
+                 deps[i]);
+        double want = cells_sql(sql);
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c \"import csv,sys; print([r['population'] for r in "
+                 "csv.DictReader(open(sys.argv[1])) if r['code'] == '%s'][0])\" "
+                 "'%s/out/cells/agregats_departements.csv'",
+                 deps[i], dir);
+        double got = rq_test_shell_number(cmd);
+        if (got != want)
+            fail_msg("département %s: %.0f in the aggregates, %.0f in its cells", deps[i], got,
+                     want);
+    }
+}
+
+/* A cell is rural when its commune is: the rural population of the cell run
+** is the population of the cells whose commune the commune run calls
+** rural. */
+static void
+test_rurality_from_communes(void **state)
+{
+    (void)state;
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import csv,sqlite3,sys; "
+             "rural={r['code_insee'] for r in csv.DictReader(open(sys.argv[1])) "
+             "if r['rural'] == '1'}; "
+             "db=sqlite3.connect(sys.argv[2]); "
+             "print(sum(p for c,p in db.execute('SELECT code_commune, population FROM cellules') "
+             "if c in rural))\" "
+             "'%s/base/occitanie/communes.csv' '%s/cells.gpkg'",
+             dir, dir);
+    double want = rq_test_shell_number(cmd);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import csv,sys; "
+             "print(next(csv.DictReader(open(sys.argv[1])))['population_rurale'])\" "
+             "'%s/out/cells/agregats_zone_etude.csv'",
+             dir);
+    assert_close(rq_test_shell_number(cmd), want, 0);
+    assert_true(want > 1000000); /* about 2.4 of the 6.1 million */
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_are_cells),
+        cmocka_unit_test(test_departements_add_cells),
+        cmocka_unit_test(test_rurality_from_communes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
