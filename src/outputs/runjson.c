@@ -92,6 +92,7 @@ inputs(rq_json *in, const rq_product_ctx *ctx)
 {
     const rq_config *cfg = ctx->ds->cfg;
     input(in, "communes", &cfg->communes);
+    input(in, "unites", &cfg->units);
     input(in, "cog", &cfg->cog);
     input(in, "epci", &cfg->epci);
     input(in, "passage", &cfg->passage);
@@ -119,7 +120,15 @@ counts(rq_json *root, const rq_dataset *ds, const rq_results *res)
     /* The table's study area and what the analysis covers: named apart,
     ** never one figure for the other (method.md §1.1). */
     rq_json_set_int(c, "communes_table", (long long)st->n_communes_area);
-    rq_json_set_int(c, "communes", (long long)ds->n_area);
+    /* With [units], ds->communes holds the units by now; the communes are
+    ** in ds->units (method.md §1.4). */
+    const rq_unitset *us = &ds->units;
+    rq_json_set_int(c, "communes", (long long)(us->applied ? us->n_area : ds->n_area));
+    if (us->n_units) {
+        rq_json_set_int(c, "unites", (long long)st->n_units_area);
+        rq_json_set_int(c, "population_unites", st->population_units);
+        rq_json_set_int(c, "communes_sans_unite", (long long)st->n_communes_no_unit);
+    }
     rq_json_set_int(c, "communes_sans_contour", (long long)st->n_communes_no_boundary);
     rq_json_set_int(c, "population_table", st->population_area);
     rq_json_set_int(c, "population", st->population_area - st->population_no_boundary);

@@ -75,6 +75,13 @@ test_rows_are_cells(void **state)
              "'%s/out/cells/communes.csv'",
              dir);
     assert_close(rq_test_shell_number(cmd), 6124653, 0);
+    /* run.json names both: the communes of the area and the units. */
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import json,sys; c=json.load(open(sys.argv[1]))['comptes']; "
+             "print(c['unites'] if (c['communes'], c['population_unites']) == (4446, 6124653) "
+             "else -1)\" '%s/out/cells/run.json'",
+             dir);
+    assert_close(rq_test_shell_number(cmd), n, 0);
 }
 
 /* Aggregates add cells: each département's population is the sum of the
