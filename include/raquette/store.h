@@ -94,7 +94,8 @@ rq_status rq_store_find_run_json(rq_store *s, const char *run_json, long long *i
 /* The folder run id was written to, and its run.json (newly allocated). */
 rq_status rq_store_run_folder(rq_store *s, long long id, char **folder, char **run_json,
                               rq_err *err) RQ_MUST_CHECK;
-/* The latest run named name before run `before`; *id = 0 when none. */
+/* The latest run named name before run `before` made on the same kind of
+** rows (communes, or study units: method.md §1.4); *id = 0 when none. */
 rq_status rq_store_previous(rq_store *s, const char *name, long long before, long long *id,
                             rq_err *err) RQ_MUST_CHECK;
 /* Loads run id as an rq_snapshot (compare.h). */

@@ -115,10 +115,21 @@ rq_store_find(rq_store *s, const char *ident, long long *id, rq_err *err)
     return rc;
 }
 
+/* 1 when the run row r was made on study units ([units] among its inputs,
+** method.md §1.4); 0 for communes, and for inputs that are not JSON. */
+#define ON_UNITS(r)                                                                                \
+    "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(" r ".entrees) THEN " r                  \
+    ".entrees ELSE '{}' END, '$.entrees') WHERE json_extract(value, '$.role') = 'unites')"
+
 rq_status
 rq_store_previous(rq_store *s, const char *name, long long before, long long *id, rq_err *err)
 {
-    return query_id(s, "SELECT max(id) FROM runs WHERE nom = ? AND id < ?", name, before, id, err);
+    /* Only a run of the same kind of rows: communes are not compared with
+    ** cells, even under one run name. */
+    return query_id(s,
+                    "SELECT max(r.id) FROM runs r, runs b WHERE r.nom = ?1 AND r.id < ?2 AND "
+                    "b.id = ?2 AND " ON_UNITS("r") " = " ON_UNITS("b"),
+                    name, before, id, err);
 }
 
 /* ---- Snapshots -------------------------------------------------------------- */

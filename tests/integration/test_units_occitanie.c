@@ -137,6 +137,31 @@ test_rurality_from_communes(void **state)
     assert_true(want > 1000000); /* about 2.4 of the 6.1 million */
 }
 
+/* The history compares a run with the previous one of its name only when
+** both are on the same kind of rows: a run on cells after a run on
+** communes of the same name is not compared with it; the next run on
+** cells is compared with the first (method.md §1.4). */
+static void
+test_history_compares_like_with_like(void **state)
+{
+    (void)state;
+    const char *src = getenv("RQ_SOURCE_DIR"), *bin = getenv("RQ_BINARY");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "'%s' run --name cells --out '%s/h' '%s/config/occitanie.ini'", bin,
+             dir, src);
+    char *out = rq_test_shell(cmd);
+    free(out);
+    snprintf(cmd, sizeof cmd, "'%s' run --out '%s/h' '%s/cells.ini'", bin, dir, dir);
+    out = rq_test_shell(cmd);
+    if (!strstr(out, "recorded as run 2") || strstr(out, "Comparaison du run"))
+        fail_msg("the run on cells is compared with the run on communes:\n%s", out);
+    free(out);
+    out = rq_test_shell(cmd);
+    if (!strstr(out, "recorded as run 3") || !strstr(out, "Comparaison du run 2 "))
+        fail_msg("the second run on cells is not compared with the first:\n%s", out);
+    free(out);
+}
+
 int
 main(void)
 {
@@ -144,6 +169,7 @@ main(void)
         cmocka_unit_test(test_rows_are_cells),
         cmocka_unit_test(test_departements_add_cells),
         cmocka_unit_test(test_rurality_from_communes),
+        cmocka_unit_test(test_history_compares_like_with_like),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
