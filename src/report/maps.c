@@ -1,7 +1,8 @@
 /* maps.c - the maps of a report, as inline SVG drawn from the shapes
 ** (shapes.c). The commune paths are written once, in a hidden SVG's
 ** <defs>, and each map refers to them with <use>: five maps of 4,446
-** communes cost one set of shapes. Every map has its title, a text
+** communes cost one set of shapes. Beyond RQ_MAP_MAX_SHAPES rows, a map
+** draws each class as one path instead (class_paths). Every map has its title, a text
 ** alternative giving its key figures (<title>, <desc>), the département
 ** outlines and names, a legend, a scale bar and a north arrow. Colours are
 ** ColorBrewer's and Paul Tol's colour-blind-safe palettes, as in the QGIS
@@ -160,6 +161,41 @@ furniture(rq_xml *x, const rq_shapes *s, const char *const *labels, const char *
     rq_xml_end(x);
 }
 
+/* The classes of a map with many rows: one path per class, the union of
+** its rows (RQ_MAP_MAX_SHAPES). A union that fails (memory aside, it
+** cannot on a coverage) leaves its class undrawn, with a warning. */
+static void
+class_paths(rq_xml *x, const rq_report *r, const rq_shapes *s, int (*class_of)(size_t, void *),
+            void *ud, const char *const *classes)
+{
+    size_t n = r->run.n_communes;
+    int *k = rq_xcalloc(n + 1, sizeof *k), top = -1;
+    for (size_t i = 0; i < n; i++) {
+        k[i] = class_of(i, ud);
+        top = k[i] > top ? k[i] : top;
+    }
+    unsigned char *member = rq_xcalloc(n + 1, 1);
+    for (int c = -1; c <= top; c++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            m += member[i] = k[i] == c;
+        if (!m)
+            continue;
+        rq_err err = {0};
+        char *d = rq_shapes_class_path(s, member, &err);
+        if (err.code)
+            rq_log(RQ_LOG_WARN, "report: a class of a map is not drawn: %s", err.msg);
+        rq_xml_start(x, "path");
+        rq_xml_attr(x, "class", "%s", c >= 0 ? classes[c] : "vide");
+        rq_xml_attr(x, "d", "%s", d);
+        rq_xml_end(x);
+        free(d);
+        rq_err_fini(&err);
+    }
+    free(member);
+    free(k);
+}
+
 /* A map of the communes, coloured by class_of (index into classes). */
 static void
 communes_layer(rq_xml *x, const rq_report *r, const rq_shapes *s, int (*class_of)(size_t, void *),
@@ -167,7 +203,9 @@ communes_layer(rq_xml *x, const rq_report *r, const rq_shapes *s, int (*class_of
 {
     rq_xml_start(x, "g");
     rq_xml_attr(x, "class", "communes");
-    for (size_t i = 0; i < r->run.n_communes; i++) {
+    if (s->faces)
+        class_paths(x, r, s, class_of, ud, classes);
+    for (size_t i = 0; !s->faces && i < r->run.n_communes; i++) {
         if (!s->commune_path[i])
             continue;
         char href[48];

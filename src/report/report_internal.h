@@ -33,9 +33,21 @@ void rq_scalebar_label(double metres, char *buf, size_t sz);
 
 /* ---- Shapes: every map's geometries, simplified once ---------------------- */
 
+/* Beyond this many rows (1 km cells: method.md §1.4) a map draws, for each
+** class, the union of its rows' faces instead of one shape per row: one
+** shape per row would weigh tens of megabytes, and rows far smaller than a
+** pixel show nothing of their own. */
+#define RQ_MAP_MAX_SHAPES 10000
+
 typedef struct rq_shapes {
     rq_frame frame;
-    char **commune_path;     /* per run.communes: SVG path data, NULL when none */
+    char **commune_path; /* per run.communes: SVG path data, NULL when none
+                         ** (all NULL when the maps dissolve, below) */
+    /* Kept when run.n_communes > RQ_MAP_MAX_SHAPES, else NULL: the
+    ** simplified faces and the row of each, for rq_shapes_class_path. */
+    rq_geos *g; /* borrowed */
+    rq_geom *faces;
+    long *face_of;
     char *area_path;         /* the study area's outline */
     char **dep_path;         /* per report deps */
     double *dep_lx, *dep_ly; /* where a département's name goes, px */
@@ -46,6 +58,9 @@ typedef struct rq_shapes {
 rq_status rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s,
                          rq_err *err) RQ_MUST_CHECK;
 void rq_shapes_fini(const rq_report *r, rq_shapes *s);
+/* With kept faces: the path data of the union of the rows with member[i]
+** set (newly allocated, "" when none). */
+char *rq_shapes_class_path(const rq_shapes *s, const unsigned char *member, rq_err *err);
 
 /* ---- Maps ------------------------------------------------------------------ */
 

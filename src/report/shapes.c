@@ -9,6 +9,9 @@
 ** takes the Occitanie communes from about 1.3 million vertices to a few
 ** tens of thousands. Coordinates are written to a tenth of a pixel, as
 ** relative moves: the report of 4,446 communes stays well under 3 MB.
+** Beyond RQ_MAP_MAX_SHAPES rows (study units such as 1 km cells) no path
+** is made per row: the faces are kept, and each map draws the union of
+** each class (rq_shapes_class_path).
 */
 #include "report_internal.h"
 
@@ -203,16 +206,18 @@ rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s, rq_er
         goto cleanup;
     size_t n_faces = rq_geom_n_parts(g, faces);
     rq_log(RQ_LOG_DEBUG, "report: %zu communes simplified into %zu faces", n, n_faces);
-    /* Each commune's faces, as one path. */
-    rq_buf *paths = rq_xcalloc(n + 1, sizeof *paths);
-    for (size_t i = 0; i < n_faces; i++) {
-        struct path_ctx c = {&s->frame, &paths[face_of[i]]};
-        rq_geom_rings(g, rq_geom_part(g, faces, i), ring_path, &c);
-    }
     s->commune_path = rq_xcalloc(n + 1, sizeof *s->commune_path);
-    for (size_t i = 0; i < n; i++)
-        s->commune_path[i] = paths[i].len ? rq_buf_take(&paths[i]) : NULL;
-    free(paths);
+    if (n <= RQ_MAP_MAX_SHAPES) {
+        /* Each commune's faces, as one path. */
+        rq_buf *paths = rq_xcalloc(n + 1, sizeof *paths);
+        for (size_t i = 0; i < n_faces; i++) {
+            struct path_ctx c = {&s->frame, &paths[face_of[i]]};
+            rq_geom_rings(g, rq_geom_part(g, faces, i), ring_path, &c);
+        }
+        for (size_t i = 0; i < n; i++)
+            s->commune_path[i] = paths[i].len ? rq_buf_take(&paths[i]) : NULL;
+        free(paths);
+    }
     memset(member, 1, n);
     s->area_path = union_path(g, faces, face_of, n_faces, member, &s->frame, NULL, NULL, err);
     s->dep_path = rq_xcalloc(r->n_deps + 1, sizeof *s->dep_path);
@@ -242,6 +247,13 @@ rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s, rq_er
         s->zone_path[z] = union_path(g, faces, face_of, n_faces, member, &s->frame, &s->zone_lx[z],
                                      &s->zone_ly[z], err);
     }
+    if (n > RQ_MAP_MAX_SHAPES) { /* the maps dissolve their classes: keep the faces */
+        s->g = g;
+        s->faces = faces;
+        s->face_of = face_of;
+        faces = NULL;
+        face_of = NULL;
+    }
 cleanup:
     for (size_t i = 0; i < n; i++)
         rq_geom_destroy(g, polys[i]);
@@ -252,6 +264,13 @@ cleanup:
     if (rc != RQ_OK)
         rq_shapes_fini(r, s);
     return rc;
+}
+
+char *
+rq_shapes_class_path(const rq_shapes *s, const unsigned char *member, rq_err *err)
+{
+    return union_path(s->g, s->faces, s->face_of, rq_geom_n_parts(s->g, s->faces), member,
+                      &s->frame, NULL, NULL, err);
 }
 
 void
@@ -271,5 +290,8 @@ rq_shapes_fini(const rq_report *r, rq_shapes *s)
     free(s->zone_path);
     free(s->zone_lx);
     free(s->zone_ly);
+    if (s->faces)
+        rq_geom_destroy(s->g, s->faces);
+    free(s->face_of);
     memset(s, 0, sizeof *s);
 }

@@ -352,13 +352,36 @@ run_header(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
     return RQ_OK;
 }
 
+/* 1 when the history's communes table has rows of study units (a column
+** id_unite, added by the first run on [units]: method.md §1.4). */
+static int
+has_units(rq_store *s)
+{
+    rq_err ignored = {0};
+    sqlite3_stmt *st =
+        rq_store_prepare(s, "SELECT name FROM pragma_table_info('communes')", &ignored);
+    int found = 0;
+    while (st && !found && sqlite3_step(st) == SQLITE_ROW)
+        found = strcmp((const char *)sqlite3_column_text(st, 0), "id_unite") == 0;
+    sqlite3_finalize(st);
+    rq_err_fini(&ignored);
+    return found;
+}
+
 rq_status
 rq_store_snapshot(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
 {
-    static const char *const communes_sql =
-        "SELECT code_insee, nom, departement, epci, population, superficie_km2, rural, trou, "
-        "phase_emergence, phase_creation, phase_consolidation, phase_developpement, "
-        "acces_e2sfca, AsBinary(geom) FROM communes WHERE run_id = ?";
+    /* A row's identity: its commune's code, or a unit's id (the same key as
+    ** the couvertures and the gap zones' member lists). */
+    const char *communes_sql =
+        has_units(s)
+            ? "SELECT COALESCE(id_unite, code_insee), nom, departement, epci, population, "
+              "superficie_km2, rural, trou, phase_emergence, phase_creation, "
+              "phase_consolidation, phase_developpement, acces_e2sfca, AsBinary(geom) FROM "
+              "communes WHERE run_id = ?"
+            : "SELECT code_insee, nom, departement, epci, population, superficie_km2, rural, "
+              "trou, phase_emergence, phase_creation, phase_consolidation, "
+              "phase_developpement, acces_e2sfca, AsBinary(geom) FROM communes WHERE run_id = ?";
     static const char *const sites_sql =
         "SELECT site_id, structure_id, nom, categorie, phases, zone_type, zone_codes, "
         "commune_code, capacite, rayon_km, ST_X(geom), ST_Y(geom) FROM sites WHERE run_id = ? "

@@ -1,7 +1,8 @@
 /* test_units_occitanie.c - study units finer than communes on the real
 ** Occitanie data, the way a planner makes and uses them (method.md §1.4):
-** a run on the communes, bench/gen-cells cutting its GeoPackage into 5 km
-** cells, then a run with the cells as [units].
+** a run on the communes, bench/gen-cells cutting its GeoPackage into 2 km
+** cells, then a run with the cells as [units]. 2 km makes more rows than
+** RQ_MAP_MAX_SHAPES (10,000), so the report draws its maps by class.
 **
 ** Expected values come from outside raquette's cell run: the cells file
 ** itself, summed with sqlite3 (features, population by the département
@@ -27,7 +28,7 @@ setup(void **state)
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
              "'%s' run -q --no-history --out '%s/base' '%s/config/occitanie.ini' && "
-             "'%s/bench/gen-cells' 5000 '%s/base/occitanie/occitanie.gpkg' '%s/cells.gpkg' && "
+             "'%s/bench/gen-cells' 2000 '%s/base/occitanie/occitanie.gpkg' '%s/cells.gpkg' && "
              "sed -e 's/^name = occitanie$/name = cells/' "
              "-e 's|^\\[cog\\]$|[units]\\npath = %s/cells.gpkg\\nlayer = cellules\\n\\n[cog]|' "
              "-e 's|^path = \\${RAQUETTE_GEODATA}|path = %s|' '%s/config/occitanie.ini' "
@@ -60,7 +61,7 @@ test_rows_are_cells(void **state)
 {
     (void)state;
     double n = cells_sql("SELECT COUNT(*) FROM cellules");
-    assert_true(n > 2500 && n < 5000); /* 72,724 km2 in 25 km2 squares, plus edges */
+    assert_true(n > 18000 && n < 21000); /* 72,724 km2 in 4 km2 squares, plus edges */
     assert_close(cells_sql("SELECT SUM(population) FROM cellules"), 6124653, 0);
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
@@ -137,6 +138,41 @@ test_rurality_from_communes(void **state)
     assert_true(want > 1000000); /* about 2.4 of the 6.1 million */
 }
 
+/* The report of a run on cells: its maps draw each class as one path, so
+** it stays small (under the 3 MB of a commune report: docs/outputs.md); the
+** gap zones, found by their member ids in the history, are drawn and
+** labelled where they are (a zone whose members were not found would get
+** an empty path and a label at 0,0). */
+static void
+test_report_on_cells(void **state)
+{
+    (void)state;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "stat -c %%s '%s/out/cells/rapport.html'", dir);
+    double size = rq_test_shell_number(cmd);
+    assert_true(size > 100000 && size < 3e6);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import re,sys; s=open(sys.argv[1]).read(); "
+             "z=s[s.index('class=\\\"trous\\\"'):]; z=z[:z.index('</g>')]; "
+             "print(len(re.findall('<path d=\\\"M', z)) if "
+             "not re.search('x=\\\"0.0\\\" y=\\\"0.0\\\" class=\\\"zonelab', s) "
+             "else -1)\" '%s/out/cells/rapport.html'",
+             dir);
+    double drawn = rq_test_shell_number(cmd);
+    /* Every zone of 1 km2 or more is drawn; a sliver of a coastal cell
+    ** (0.05 km2 here) may simplify to nothing at the scale of the map. */
+    snprintf(cmd, sizeof cmd,
+             "sqlite3 '%s/out/cells/cells.gpkg' \"SELECT COUNT(*) FROM trous WHERE "
+             "superficie_km2 >= 1\"",
+             dir);
+    double big = rq_test_shell_number(cmd);
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s/out/cells/cells.gpkg' \"SELECT COUNT(*) FROM trous\"",
+             dir);
+    double all = rq_test_shell_number(cmd);
+    if (!(big > 0 && drawn >= big && drawn <= all))
+        fail_msg("%.0f gap zones drawn; %.0f zones, %.0f of 1 km2 or more", drawn, all, big);
+}
+
 /* The history compares a run with the previous one of its name only when
 ** both are on the same kind of rows: a run on cells after a run on
 ** communes of the same name is not compared with it; the next run on
@@ -169,6 +205,7 @@ main(void)
         cmocka_unit_test(test_rows_are_cells),
         cmocka_unit_test(test_departements_add_cells),
         cmocka_unit_test(test_rurality_from_communes),
+        cmocka_unit_test(test_report_on_cells),
         cmocka_unit_test(test_history_compares_like_with_like),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
