@@ -162,8 +162,9 @@ furniture(rq_xml *x, const rq_shapes *s, const char *const *labels, const char *
 }
 
 /* The classes of a map with many rows: one path per class, the union of
-** its rows (RQ_MAP_MAX_SHAPES). A union that fails (memory aside, it
-** cannot on a coverage) leaves its class undrawn, with a warning. */
+** its rows (RQ_MAP_MAX_SHAPES). When the union fails (memory aside, it
+** cannot on the recorded rows, a valid coverage), the map shows no class,
+** with a warning. */
 static void
 class_paths(rq_xml *x, const rq_report *r, const rq_shapes *s, int (*class_of)(size_t, void *),
             void *ud, const char *const *classes)
@@ -174,25 +175,21 @@ class_paths(rq_xml *x, const rq_report *r, const rq_shapes *s, int (*class_of)(s
         k[i] = class_of(i, ud);
         top = k[i] > top ? k[i] : top;
     }
-    unsigned char *member = rq_xcalloc(n + 1, 1);
+    char **paths = rq_xcalloc((size_t)top + 2, sizeof *paths);
+    rq_err err = {0};
+    if (rq_shapes_class_paths(s, k, top, paths, &err) != RQ_OK)
+        rq_log(RQ_LOG_WARN, "report: the classes of a map are not drawn: %s", err.msg);
     for (int c = -1; c <= top; c++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            m += member[i] = k[i] == c;
-        if (!m)
-            continue;
-        rq_err err = {0};
-        char *d = rq_shapes_class_path(s, member, &err);
-        if (err.code)
-            rq_log(RQ_LOG_WARN, "report: a class of a map is not drawn: %s", err.msg);
-        rq_xml_start(x, "path");
-        rq_xml_attr(x, "class", "%s", c >= 0 ? classes[c] : "vide");
-        rq_xml_attr(x, "d", "%s", d);
-        rq_xml_end(x);
-        free(d);
-        rq_err_fini(&err);
+        if (paths[c + 1] && *paths[c + 1]) {
+            rq_xml_start(x, "path");
+            rq_xml_attr(x, "class", "%s", c >= 0 ? classes[c] : "vide");
+            rq_xml_attr(x, "d", "%s", paths[c + 1]);
+            rq_xml_end(x);
+        }
+        free(paths[c + 1]);
     }
-    free(member);
+    rq_err_fini(&err);
+    free(paths);
     free(k);
 }
 
@@ -203,9 +200,9 @@ communes_layer(rq_xml *x, const rq_report *r, const rq_shapes *s, int (*class_of
 {
     rq_xml_start(x, "g");
     rq_xml_attr(x, "class", "communes");
-    if (s->faces)
+    if (s->polys)
         class_paths(x, r, s, class_of, ud, classes);
-    for (size_t i = 0; !s->faces && i < r->run.n_communes; i++) {
+    for (size_t i = 0; !s->polys && i < r->run.n_communes; i++) {
         if (!s->commune_path[i])
             continue;
         char href[48];

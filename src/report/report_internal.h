@@ -34,7 +34,7 @@ void rq_scalebar_label(double metres, char *buf, size_t sz);
 /* ---- Shapes: every map's geometries, simplified once ---------------------- */
 
 /* Beyond this many rows (1 km cells: method.md §1.4) a map draws, for each
-** class, the union of its rows' faces instead of one shape per row: one
+** class, the union of its rows instead of one shape per row: one
 ** shape per row would weigh tens of megabytes, and rows far smaller than a
 ** pixel show nothing of their own. */
 #define RQ_MAP_MAX_SHAPES 10000
@@ -43,11 +43,11 @@ typedef struct rq_shapes {
     rq_frame frame;
     char **commune_path; /* per run.communes: SVG path data, NULL when none
                          ** (all NULL when the maps dissolve, below) */
-    /* Kept when run.n_communes > RQ_MAP_MAX_SHAPES, else NULL: the
-    ** simplified faces and the row of each, for rq_shapes_class_path. */
+    /* Kept when run.n_communes > RQ_MAP_MAX_SHAPES, else NULL: each row's
+    ** polygon as recorded (valid, unsimplified), for rq_shapes_class_paths. */
     rq_geos *g; /* borrowed */
-    rq_geom *faces;
-    long *face_of;
+    rq_geom **polys;
+    size_t n_rows;
     char *area_path;         /* the study area's outline */
     char **dep_path;         /* per report deps */
     double *dep_lx, *dep_ly; /* where a département's name goes, px */
@@ -58,9 +58,13 @@ typedef struct rq_shapes {
 rq_status rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s,
                          rq_err *err) RQ_MUST_CHECK;
 void rq_shapes_fini(const rq_report *r, rq_shapes *s);
-/* With kept faces: the path data of the union of the rows with member[i]
-** set (newly allocated, "" when none). */
-char *rq_shapes_class_path(const rq_shapes *s, const unsigned char *member, rq_err *err);
+/* With kept polygons: the path data of each class of a map, paths[c + 1]
+** for class c in -1..top (class_of[i] of each row), newly allocated, ""
+** for a class without rows. The rows of a class are united first, then the
+** classes simplified together as a coverage, so that neighbouring classes
+** keep sharing their edges. */
+rq_status rq_shapes_class_paths(const rq_shapes *s, const int *class_of, int top, char **paths,
+                                rq_err *err) RQ_MUST_CHECK;
 
 /* ---- Maps ------------------------------------------------------------------ */
 

@@ -10,8 +10,8 @@
 ** tens of thousands. Coordinates are written to a tenth of a pixel, as
 ** relative moves: the report of 4,446 communes stays well under 3 MB.
 ** Beyond RQ_MAP_MAX_SHAPES rows (study units such as 1 km cells) no path
-** is made per row: the faces are kept, and each map draws the union of
-** each class (rq_shapes_class_path).
+** is made per row: the rows' polygons are kept, and each map draws the
+** union of each class (rq_shapes_class_paths).
 */
 #include "report_internal.h"
 
@@ -247,15 +247,14 @@ rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s, rq_er
         s->zone_path[z] = union_path(g, faces, face_of, n_faces, member, &s->frame, &s->zone_lx[z],
                                      &s->zone_ly[z], err);
     }
-    if (n > RQ_MAP_MAX_SHAPES) { /* the maps dissolve their classes: keep the faces */
+    if (n > RQ_MAP_MAX_SHAPES) { /* the maps dissolve their classes: keep the rows */
         s->g = g;
-        s->faces = faces;
-        s->face_of = face_of;
-        faces = NULL;
-        face_of = NULL;
+        s->polys = polys;
+        s->n_rows = n;
+        polys = NULL;
     }
 cleanup:
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; polys && i < n; i++)
         rq_geom_destroy(g, polys[i]);
     free(polys);
     free(member);
@@ -266,11 +265,46 @@ cleanup:
     return rc;
 }
 
-char *
-rq_shapes_class_path(const rq_shapes *s, const unsigned char *member, rq_err *err)
+rq_status
+rq_shapes_class_paths(const rq_shapes *s, const int *class_of, int top, char **paths, rq_err *err)
 {
-    return union_path(s->g, s->faces, s->face_of, rq_geom_n_parts(s->g, s->faces), member,
-                      &s->frame, NULL, NULL, err);
+    rq_geos *g = s->g;
+    size_t n = s->n_rows, n_cls = (size_t)(top + 2);
+    rq_geom **cls = rq_xcalloc(n_cls, sizeof *cls);
+    rq_geom **parts = rq_xcalloc(n + 1, sizeof *parts);
+    rq_status rc = RQ_OK;
+    /* The union of each class, from the recorded rows: a valid coverage
+    ** (the simplified faces are not always valid for an overlay). */
+    for (size_t c = 0; c < n_cls && rc == RQ_OK; c++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (class_of[i] + 1 == (int)c && s->polys[i])
+                parts[m++] = rq_geom_clone(g, s->polys[i]);
+        if (m && !(cls[c] = rq_geom_union_coverage_take(g, parts, m, NULL, err)))
+            rc = rq_err_code(err);
+    }
+    long *face_of = NULL;
+    rq_geom *faces = NULL;
+    if (rc == RQ_OK &&
+        !(faces = rq_coverage_simplify(g, (const rq_geom *const *)cls, n_cls,
+                                       TOLERANCE_PX / s->frame.scale, &face_of, err)))
+        rc = rq_err_code(err);
+    rq_buf *b = rq_xcalloc(n_cls, sizeof *b);
+    size_t n_faces = faces ? rq_geom_n_parts(g, faces) : 0;
+    for (size_t i = 0; i < n_faces; i++) {
+        struct path_ctx c = {&s->frame, &b[face_of[i]]};
+        rq_geom_rings(g, rq_geom_part(g, faces, i), ring_path, &c);
+    }
+    for (size_t c = 0; c < n_cls; c++)
+        paths[c] = b[c].len ? rq_buf_take(&b[c]) : rq_xstrdup("");
+    free(b);
+    free(face_of);
+    rq_geom_destroy(g, faces);
+    for (size_t c = 0; c < n_cls; c++)
+        rq_geom_destroy(g, cls[c]);
+    free(cls);
+    free(parts);
+    return rc;
 }
 
 void
@@ -290,8 +324,8 @@ rq_shapes_fini(const rq_report *r, rq_shapes *s)
     free(s->zone_path);
     free(s->zone_lx);
     free(s->zone_ly);
-    if (s->faces)
-        rq_geom_destroy(s->g, s->faces);
-    free(s->face_of);
+    for (size_t i = 0; s->polys && i < s->n_rows; i++)
+        rq_geom_destroy(s->g, s->polys[i]);
+    free(s->polys);
     memset(s, 0, sizeof *s);
 }

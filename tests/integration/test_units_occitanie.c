@@ -171,6 +171,16 @@ test_report_on_cells(void **state)
     double all = rq_test_shell_number(cmd);
     if (!(big > 0 && drawn >= big && drawn <= all))
         fail_msg("%.0f gap zones drawn; %.0f zones, %.0f of 1 km2 or more", drawn, all, big);
+    /* The map of missing phases draws one non-empty path per class that
+    ** has rows: per distinct nb_phases_manquantes of communes.csv. */
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import csv,re,sys; s=open(sys.argv[1]).read(); "
+             "m=s[s.index('id=\\\"carte-phases'):]; m=m[:m.index('</figure>')]; "
+             "k={r['nb_phases_manquantes'] for r in csv.DictReader(open(sys.argv[2]))}; "
+             "print(len(re.findall('<path class=\\\"ph[0-4]\\\" d=\\\"M', m)) - len(k))\" "
+             "'%s/out/cells/rapport.html' '%s/out/cells/communes.csv'",
+             dir, dir);
+    assert_close(rq_test_shell_number(cmd), 0, 0);
 }
 
 /* The history compares a run with the previous one of its name only when
