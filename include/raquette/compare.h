@@ -77,6 +77,7 @@ typedef struct rq_snapshot {
     char *boundaries_sha;      /* SHA-256 of the boundaries read, "" when unknown */
     double threshold;          /* seuil_couverture */
     unsigned required;         /* bit p: phase p required */
+    int units;                 /* 1 when the rows are study units ([units], method.md §1.4) */
     rq_snap_commune *communes; /* sorted by code */
     size_t n_communes;
     rq_snap_cover *covers; /* sorted by commune then structure */

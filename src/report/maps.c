@@ -1,8 +1,8 @@
 /* maps.c - the maps of a report, as inline SVG drawn from the shapes
 ** (shapes.c). The commune paths are written once, in a hidden SVG's
 ** <defs>, and each map refers to them with <use>: five maps of 4,446
-** communes cost one set of shapes. Beyond RQ_MAP_MAX_SHAPES rows, a map
-** draws each class as one path instead (class_paths). Every map has its title, a text
+** communes cost one set of shapes. A run on study units (1 km cells) draws
+** each class as one path instead (class_paths). Every map has its title, a text
 ** alternative giving its key figures (<title>, <desc>), the département
 ** outlines and names, a legend, a scale bar and a north arrow. Colours are
 ** ColorBrewer's and Paul Tol's colour-blind-safe palettes, as in the QGIS
@@ -162,7 +162,7 @@ furniture(rq_xml *x, const rq_shapes *s, const char *const *labels, const char *
 }
 
 /* The classes of a map with many rows: one path per class, the union of
-** its rows (RQ_MAP_MAX_SHAPES). When the union fails (memory aside, it
+** its rows (a run on study units). When the union fails (memory aside, it
 ** cannot on the recorded rows, a valid coverage), the map shows no class,
 ** with a warning. */
 static void

@@ -33,18 +33,15 @@ void rq_scalebar_label(double metres, char *buf, size_t sz);
 
 /* ---- Shapes: every map's geometries, simplified once ---------------------- */
 
-/* Beyond this many rows (1 km cells: method.md §1.4) a map draws, for each
-** class, the union of its rows instead of one shape per row: one
-** shape per row would weigh tens of megabytes, and rows far smaller than a
-** pixel show nothing of their own. */
-#define RQ_MAP_MAX_SHAPES 10000
-
 typedef struct rq_shapes {
     rq_frame frame;
     char **commune_path; /* per run.communes: SVG path data, NULL when none
                          ** (all NULL when the maps dissolve, below) */
-    /* Kept when run.n_communes > RQ_MAP_MAX_SHAPES, else NULL: each row's
-    ** polygon as recorded (valid, unsimplified), for rq_shapes_class_paths. */
+    /* Kept for a run on study units (run.units), else NULL: each row's
+    ** polygon as recorded (valid, unsimplified), for rq_shapes_class_paths.
+    ** The maps of such a run draw each class as one shape, the union of its
+    ** rows: one shape per 1 km cell would weigh tens of megabytes (78 MB for
+    ** France), and a cell is hardly larger than a pixel. */
     rq_geos *g; /* borrowed */
     rq_geom **polys;
     size_t n_rows;

@@ -9,8 +9,8 @@
 ** takes the Occitanie communes from about 1.3 million vertices to a few
 ** tens of thousands. Coordinates are written to a tenth of a pixel, as
 ** relative moves: the report of 4,446 communes stays well under 3 MB.
-** Beyond RQ_MAP_MAX_SHAPES rows (study units such as 1 km cells) no path
-** is made per row: the rows' polygons are kept, and each map draws the
+** For a run on study units (such as 1 km cells: run.units) no path is
+** made per row: the rows' polygons are kept, and each map draws the
 ** union of each class (rq_shapes_class_paths).
 */
 #include "report_internal.h"
@@ -207,7 +207,7 @@ rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s, rq_er
     size_t n_faces = rq_geom_n_parts(g, faces);
     rq_log(RQ_LOG_DEBUG, "report: %zu communes simplified into %zu faces", n, n_faces);
     s->commune_path = rq_xcalloc(n + 1, sizeof *s->commune_path);
-    if (n <= RQ_MAP_MAX_SHAPES) {
+    if (!run->units) {
         /* Each commune's faces, as one path. */
         rq_buf *paths = rq_xcalloc(n + 1, sizeof *paths);
         for (size_t i = 0; i < n_faces; i++) {
@@ -247,7 +247,7 @@ rq_shapes_make(const rq_report *r, rq_geos *g, double width, rq_shapes *s, rq_er
         s->zone_path[z] = union_path(g, faces, face_of, n_faces, member, &s->frame, &s->zone_lx[z],
                                      &s->zone_ly[z], err);
     }
-    if (n > RQ_MAP_MAX_SHAPES) { /* the maps dissolve their classes: keep the rows */
+    if (run->units) { /* the maps dissolve their classes: keep the rows */
         s->g = g;
         s->polys = polys;
         s->n_rows = n;

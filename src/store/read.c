@@ -396,6 +396,13 @@ rq_store_snapshot(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
     memset(snap, 0, sizeof *snap);
     loader ld = {.snap = snap};
     rq_status rc = run_header(s, id, snap, err);
+    long long on_units = 0;
+    if (rc == RQ_OK && has_units(s))
+        rc = query_id(s,
+                      "SELECT EXISTS (SELECT 1 FROM communes WHERE run_id = ? AND id_unite IS NOT "
+                      "NULL)",
+                      NULL, id, &on_units, err);
+    snap->units = on_units != 0;
     if (rc == RQ_OK)
         rc = each_row(s, communes_sql, id, commune_row, &ld, err);
     if (rc == RQ_OK)

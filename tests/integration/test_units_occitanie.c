@@ -1,8 +1,8 @@
 /* test_units_occitanie.c - study units finer than communes on the real
 ** Occitanie data, the way a planner makes and uses them (method.md §1.4):
 ** a run on the communes, bench/gen-cells cutting its GeoPackage into 2 km
-** cells, then a run with the cells as [units]. 2 km makes more rows than
-** RQ_MAP_MAX_SHAPES (10,000), so the report draws its maps by class.
+** cells, then a run with the cells as [units], whose report draws its maps
+** by class.
 **
 ** Expected values come from outside raquette's cell run: the cells file
 ** itself, summed with sqlite3 (features, population by the département
