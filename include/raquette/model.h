@@ -29,16 +29,16 @@ typedef struct rq_cog_row {
 ** (owned by the rq_unitset), the rest its commune's. */
 typedef struct rq_commune {
     char *code, *name, *dep, *region, *epci; /* borrowed from the COG row */
-    char *insee;         /* the commune's code: code itself, or a unit's commune */
+    char *insee; /* the commune's code: code itself, or a unit's commune */
     long population;
-    rq_geom *geom;       /* harmonised polygon, metric CRS, valid */
+    rq_geom *geom; /* harmonised polygon, metric CRS, valid */
     double area_km2;
-    double rx, ry;       /* representative point (point on surface), metric CRS */
-    size_t n_parts;      /* boundaries merged into it (1 when unchanged) */
-    int in_area;         /* 1 when in the study area */
-    int dens_level;      /* INSEE density level 1..7, 0 when unknown */
-    int rural;           /* method.md §3.2 */
-    int rural_fallback;  /* 1 when decided by the fallback rule */
+    double rx, ry;      /* representative point (point on surface), metric CRS */
+    size_t n_parts;     /* boundaries merged into it (1 when unchanged) */
+    int in_area;        /* 1 when in the study area */
+    int dens_level;     /* INSEE density level 1..7, 0 when unknown */
+    int rural;          /* method.md §3.2 */
+    int rural_fallback; /* 1 when decided by the fallback rule */
 } rq_commune;
 
 typedef enum {
@@ -52,28 +52,28 @@ typedef enum {
 /* An intervention zone, shared by every site that names the same one. */
 typedef struct rq_zone {
     rq_zone_type type;
-    char *key;         /* "departement:12|46|48", codes sorted: identifies the zone */
-    size_t *communes;  /* indices into ds->communes, ascending */
+    char *key;        /* "departement:12|46|48", codes sorted: identifies the zone */
+    size_t *communes; /* indices into ds->communes, ascending */
     size_t n_communes;
     unsigned char *member; /* member[i] = 1 when commune i lies in the zone */
 } rq_zone;
 
 typedef struct rq_site {
     char *site_id, *structure_id, *name, *site_type, *commune_code;
-    size_t line;          /* row position in the structures file (for messages) */
-    char *where;          /* "line 12" */
-    int category;         /* index into cfg->categories */
-    unsigned phases;      /* bit p set when the structure serves phase p */
-    size_t structure;     /* index into ds->structures */
-    size_t zone;          /* index into ds->zones */
-    int by_coords;        /* 1 when placed by lon/lat, 0 at its commune's point */
-    double lon, lat;      /* WGS 84 position */
-    double x, y;          /* metric CRS position */
-    size_t commune;       /* index of the commune it falls in */
-    int in_area;          /* 1 when that commune is in the study area */
-    double capacity;      /* projects per year; 0 when empty */
+    size_t line;      /* row position in the structures file (for messages) */
+    char *where;      /* "line 12" */
+    int category;     /* index into cfg->categories */
+    unsigned phases;  /* bit p set when the structure serves phase p */
+    size_t structure; /* index into ds->structures */
+    size_t zone;      /* index into ds->zones */
+    int by_coords;    /* 1 when placed by lon/lat, 0 at its commune's point */
+    double lon, lat;  /* WGS 84 position */
+    double x, y;      /* metric CRS position */
+    size_t commune;   /* index of the commune it falls in */
+    int in_area;      /* 1 when that commune is in the study area */
+    double capacity;  /* projects per year; 0 when empty */
     int capacity_missing;
-    double radius_km;     /* row's rayon_km or the category default */
+    double radius_km; /* row's rayon_km or the category default */
     int itinerant;
 } rq_site;
 
@@ -117,21 +117,21 @@ typedef enum {
 extern const char *const rq_code_input_names[RQ_N_CODE_INPUTS];
 
 typedef struct rq_stats {
-    size_t n_boundaries;      /* features read from the boundaries */
-    size_t n_boundaries_used; /* kept after harmonisation (in a current commune) */
-    size_t n_boundaries_other;/* current communes' boundaries outside the study area */
+    size_t n_boundaries;           /* features read from the boundaries */
+    size_t n_boundaries_used;      /* kept after harmonisation (in a current commune) */
+    size_t n_boundaries_other;     /* current communes' boundaries outside the study area */
     size_t n_boundaries_unmatched; /* left out: no table knows their code */
-    double km2_unmatched;     /* their area */
-    size_t n_duplicates_merged; /* features sharing a code with another, disjoint: merged */
+    double km2_unmatched;          /* their area */
+    size_t n_duplicates_merged;    /* features sharing a code with another, disjoint: merged */
     /* Codes of each input by the rule that harmonised them (method.md §1.1). */
     size_t redirects[RQ_N_CODE_INPUTS][RQ_N_RULES];
-    size_t n_repaired;        /* invalid geometries repaired */
-    size_t n_communes_area;   /* current communes of the study area (table) */
-    long population_area;     /* their population (table) */
+    size_t n_repaired;             /* invalid geometries repaired */
+    size_t n_communes_area;        /* current communes of the study area (table) */
+    long population_area;          /* their population (table) */
     size_t n_communes_no_boundary; /* of which without a boundary: left out */
     long population_no_boundary;   /* their population */
-    size_t n_density_rows;    /* density grid rows read */
-    size_t n_fallback;        /* study-area communes without a grid level */
+    size_t n_density_rows;         /* density grid rows read */
+    size_t n_fallback;             /* study-area communes without a grid level */
     size_t n_rural;
     size_t n_sites_area;      /* sites located inside the study area */
     size_t n_structures_area; /* structures with at least one such site */
@@ -168,13 +168,13 @@ typedef struct rq_dep {
 typedef struct rq_unitset {
     rq_commune *c; /* units (sorted by id) before the swap, communes after */
     size_t n;
-    size_t *area;  /* indices of c in the study area */
+    size_t *area; /* indices of c in the study area */
     size_t n_area;
     rq_index *index; /* STRtree over c */
     char **ids;      /* the units' ids, owned */
     size_t *parent;  /* unit -> index of its commune (as locate saw them) */
     size_t n_units;
-    int applied;     /* 1 once the units stand in ds->communes */
+    int applied; /* 1 once the units stand in ds->communes */
 } rq_unitset;
 
 typedef struct rq_dataset {
@@ -188,14 +188,14 @@ typedef struct rq_dataset {
     size_t n_epcis;
     rq_passage *passage; /* sorted by old code */
     size_t n_passage;
-    rq_dep *deps;        /* sorted by code */
+    rq_dep *deps; /* sorted by code */
     size_t n_deps;
-    char **area_deps;    /* départements of the study area (commune table), sorted */
+    char **area_deps; /* départements of the study area (commune table), sorted */
     size_t n_area_deps;
 
     rq_commune *communes; /* current communes with a boundary, sorted by code */
     size_t n_communes;
-    size_t *area;         /* indices of the study-area communes, ascending */
+    size_t *area; /* indices of the study-area communes, ascending */
     size_t n_area;
     rq_index *commune_index; /* STRtree over communes */
     rq_unitset units;        /* empty unless [units] is set */
@@ -244,9 +244,15 @@ const char *rq_dep_name(const rq_dataset *ds, const char *code);
 int rq_code_in_area_deps(const rq_dataset *ds, const char *code);
 /* Index of the current commune with this code in ds->communes, or -1. */
 long rq_commune_find(const rq_dataset *ds, const char *code);
+/* Index in c (polygons indexed by ix, an STRtree over c) of the polygon
+** covering point (x, y), or -1; the smallest index when several do (a
+** point on a shared boundary), so that the answer is deterministic. */
+long rq_commune_at(rq_geos *g, rq_index *ix, const rq_commune *c, double x, double y);
+/* Index in c of the polygon nearest to point (x, y), or -1 when none. */
+long rq_commune_nearest(rq_geos *g, rq_index *ix, const rq_commune *c, double x, double y);
 
 /* Records an unmatched code; population < 0 and area NAN when unknown. */
-void rq_dataset_add_unmatched(rq_dataset *ds, const char *side, const char *code,
-                              const char *name, long population, double area_km2);
+void rq_dataset_add_unmatched(rq_dataset *ds, const char *side, const char *code, const char *name,
+                              long population, double area_km2);
 
 #endif /* RQ_MODEL_H */

@@ -14,6 +14,7 @@
 #define RQ_PIPELINE_H
 
 #include "raquette/config.h"
+#include "raquette/crs.h"
 #include "raquette/model.h"
 
 /* load.c */
@@ -39,6 +40,12 @@ void rq_boundaries_read_discard(rq_bnd_read *rd);
 ** current communes; needs the tables loaded. Always frees rd. */
 rq_status rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err) RQ_MUST_CHECK;
 rq_status rq_harmonise_density(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
+/* polygons.c: geom (in the source CRS of xf) in the metric CRS, valid when it is
+** not (*repaired = 1, why = GEOS's reason). NULL when it cannot be
+** projected (why = "") or repaired (why says what was invalid). For every
+** input polygon: boundaries, study units. */
+rq_geom *rq_metric_polygon(rq_geos *g, const rq_geom *geom, rq_xform *xf, int *repaired, char *why,
+                           size_t whysz);
 /* Sets rural / rural_fallback of each study-area commune (method.md §3.2). */
 void rq_classify_rurality(rq_dataset *ds);
 

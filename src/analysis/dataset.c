@@ -6,12 +6,13 @@
 */
 #include "raquette/model.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char *const rq_rule_names[RQ_N_RULES] = {"current", "delegated", "passage",
-                                               "arrondissement", "unknown"};
+const char *const rq_rule_names[RQ_N_RULES] = {"current", "delegated", "passage", "arrondissement",
+                                               "unknown"};
 const char *const rq_code_input_names[RQ_N_CODE_INPUTS] = {
     "boundaries", "density grid", "EPCI members", "sites' commune_code", "sites' zone_codes"};
 
@@ -217,8 +218,8 @@ rq_code_harmonise(rq_dataset *ds, rq_code_input in, const char *code)
 const char *
 rq_dep_name(const rq_dataset *ds, const char *code)
 {
-    const rq_dep *d = find_code(ds->deps, ds->n_deps, sizeof *ds->deps, offsetof(rq_dep, code),
-                                code);
+    const rq_dep *d =
+        find_code(ds->deps, ds->n_deps, sizeof *ds->deps, offsetof(rq_dep, code), code);
     return d ? d->name : "";
 }
 
@@ -234,6 +235,48 @@ rq_commune_find(const rq_dataset *ds, const char *code)
     const rq_commune *c = find_code(ds->communes, ds->n_communes, sizeof *ds->communes,
                                     offsetof(rq_commune, code), code);
     return c ? (long)(c - ds->communes) : -1;
+}
+
+struct point_query {
+    rq_geos *g;
+    const rq_commune *c;
+    rq_geom *pt;
+    long found;
+};
+
+static void
+covering_cb(size_t item, void *ud)
+{
+    struct point_query *q = ud;
+    if ((q->found < 0 || (long)item < q->found) &&
+        rq_geom_covers(q->g, q->c[item].geom, q->pt) == 1)
+        q->found = (long)item;
+}
+
+long
+rq_commune_at(rq_geos *g, rq_index *ix, const rq_commune *c, double x, double y)
+{
+    struct point_query q = {g, c, rq_geom_point(g, x, y), -1};
+    rq_index_query(g, ix, q.pt, covering_cb, &q);
+    rq_geom_destroy(g, q.pt);
+    return q.found;
+}
+
+static double
+distance_cb(size_t item, void *ud)
+{
+    struct point_query *q = ud;
+    double d = rq_geom_distance(q->g, q->c[item].geom, q->pt);
+    return d < 0 ? INFINITY : d;
+}
+
+long
+rq_commune_nearest(rq_geos *g, rq_index *ix, const rq_commune *c, double x, double y)
+{
+    struct point_query q = {g, c, rq_geom_point(g, x, y), -1};
+    long found = rq_index_nearest(g, ix, q.pt, distance_cb, &q);
+    rq_geom_destroy(g, q.pt);
+    return found;
 }
 
 int

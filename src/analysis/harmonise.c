@@ -91,7 +91,7 @@ polygons_of(rq_bnd_read *rd, const rq_row *row, rq_diag *diag, int *mixed)
                     cfg->communes.path, row->where, code,
                     kind == RQ_GT_COLLECTION ? "a geometry collection without any polygon"
                     : geom && rq_geom_is_empty(rd->g, geom) ? "empty geometry"
-                                                              : "non-polygonal geometry");
+                                                            : "non-polygonal geometry");
         rq_geom_destroy(rd->g, geom);
         return NULL;
     }
@@ -110,8 +110,8 @@ raw_row(const rq_row *row, void *ud, rq_diag *diag)
         return RQ_OK;
     }
     if (!row->wkb) {
-        rq_diag_add(diag, "%s: %s (code %s): no geometry; expected a polygon",
-                    cfg->communes.path, row->where, code);
+        rq_diag_add(diag, "%s: %s (code %s): no geometry; expected a polygon", cfg->communes.path,
+                    row->where, code);
         return RQ_OK;
     }
     int mixed = 0;
@@ -201,12 +201,6 @@ resolve_raw(struct bnd_ctx *c, struct raw *r)
 }
 
 static int
-to_metric(double *x, double *y, void *ud)
-{
-    return rq_xform_point(ud, x, y);
-}
-
-static int
 in_box(const rq_lonlat_box *b, double lon, double lat, double margin)
 {
     return lon >= b->west - margin && lon <= b->east + margin && lat >= b->south - margin &&
@@ -270,33 +264,26 @@ reproject_pieces(rq_dataset *ds, struct bnd_ctx *c, const char *srs, rq_diag *di
         return rq_err_code(err);
     for (size_t i = 0; i < c->n; i++) {
         struct piece *pc = &c->pieces[i];
-        rq_err gerr = {0};
-        rq_geom *m = rq_geom_transform(ds->geos, pc->geom, to_metric, xf, &gerr);
-        if (!m) {
+        char why[256];
+        int repaired;
+        rq_geom *m = rq_metric_polygon(ds->geos, pc->geom, xf, &repaired, why, sizeof why);
+        if (!m && !why[0])
             rq_diag_add(diag,
                         "%s: feature %zu (code %s): coordinates cannot be projected to %s; "
                         "expected positions in the layer's CRS",
                         cfg->communes.path, pc->src->index, pc->src->code, cfg->crs);
+        else if (!m)
+            rq_diag_add(diag, "%s: feature %zu: invalid polygon that cannot be repaired (%s)",
+                        cfg->communes.path, pc->src->index, why);
+        if (!m)
             continue;
+        if (repaired) {
+            rq_log(RQ_LOG_DEBUG, "%s: feature %zu: repaired invalid polygon (%s)",
+                   cfg->communes.path, pc->src->index, why);
+            ds->stats.n_repaired++;
         }
         rq_geom_destroy(ds->geos, pc->geom);
         pc->geom = m;
-        char why[256];
-        int valid = rq_geom_is_valid(ds->geos, m, why, sizeof why);
-        if (valid == 1)
-            continue;
-        rq_geom *fixed = rq_geom_make_valid_polygonal(ds->geos, m, &gerr);
-        if (!fixed || rq_geom_is_empty(ds->geos, fixed)) {
-            rq_geom_destroy(ds->geos, fixed);
-            rq_diag_add(diag, "%s: feature %zu: invalid polygon that cannot be repaired (%s)",
-                        cfg->communes.path, pc->src->index, why);
-            continue;
-        }
-        rq_log(RQ_LOG_DEBUG, "%s: feature %zu: repaired invalid polygon (%s)",
-               cfg->communes.path, pc->src->index, why);
-        ds->stats.n_repaired++;
-        rq_geom_destroy(ds->geos, m);
-        pc->geom = fixed;
     }
     rq_xform_destroy(xf);
     return RQ_OK;
@@ -579,8 +566,7 @@ rq_harmonise_density(rq_dataset *ds, rq_err *err)
     const rq_config *cfg = ds->cfg;
     if (!cfg->density.path)
         return RQ_OK;
-    const char *names[] = {cfg->density_code, cfg->density_level, cfg->density_population,
-                           "nom"};
+    const char *names[] = {cfg->density_code, cfg->density_level, cfg->density_population, "nom"};
     const char *keys[] = {"code", "level", "population", "(name)"};
     const unsigned char optional[] = {0, 0, 1, 1};
     rq_read_spec spec = {"density", &cfg->density, names, keys, optional, 4, 0, 0};
@@ -604,8 +590,8 @@ rq_classify_rurality(rq_dataset *ds)
             c->rural_fallback = 0;
         } else {
             double dens = c->area_km2 > 0 ? (double)c->population / c->area_km2 : 0;
-            c->rural = c->population < cfg->fallback_max_population ||
-                       dens < cfg->fallback_min_density;
+            c->rural =
+                c->population < cfg->fallback_max_population || dens < cfg->fallback_min_density;
             c->rural_fallback = 1;
             ds->stats.n_fallback++;
         }

@@ -21,30 +21,10 @@
 
 /* ---- Placement ---------------------------------------------------------- */
 
-struct hit {
-    rq_dataset *ds;
-    rq_geom *pt;
-    long found;
-};
-
-static void
-hit_cb(size_t item, void *ud)
-{
-    struct hit *h = ud;
-    /* Covers, not contains: a site on a shared boundary still falls in a
-    ** commune; the smallest index wins so the answer is deterministic. */
-    if ((h->found < 0 || (long)item < h->found) &&
-        rq_geom_covers(h->ds->geos, h->ds->communes[item].geom, h->pt) == 1)
-        h->found = (long)item;
-}
-
 static long
 commune_at(rq_dataset *ds, double x, double y)
 {
-    struct hit h = {ds, rq_geom_point(ds->geos, x, y), -1};
-    rq_index_query(ds->geos, ds->commune_index, h.pt, hit_cb, &h);
-    rq_geom_destroy(ds->geos, h.pt);
-    return h.found;
+    return rq_commune_at(ds->geos, ds->commune_index, ds->communes, x, y);
 }
 
 struct near_commune {
@@ -66,7 +46,7 @@ static void
 describe_miss(rq_dataset *ds, double x, double y, long home, char *buf, size_t sz)
 {
     struct near_commune n = {ds, rq_geom_point(ds->geos, x, y)};
-    long ni = rq_index_nearest(ds->geos, ds->commune_index, n.pt, commune_distance, &n);
+    long ni = rq_commune_nearest(ds->geos, ds->commune_index, ds->communes, x, y);
     size_t len = 0;
     buf[0] = '\0';
     if (home >= 0)

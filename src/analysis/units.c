@@ -103,12 +103,6 @@ cmp_unit(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static int
-to_metric(double *x, double *y, void *ud)
-{
-    return rq_xform_point(ud, x, y);
-}
-
 /* Reprojects every unit to the metric CRS, repairing invalid ones. */
 static rq_status
 reproject(rq_dataset *ds, struct unit_ctx *c, const char *srs, rq_diag *diag, rq_err *err)
@@ -118,24 +112,18 @@ reproject(rq_dataset *ds, struct unit_ctx *c, const char *srs, rq_diag *diag, rq
         return rq_err_code(err);
     for (size_t i = 0; i < c->n; i++) {
         struct raw_unit *u = &c->u[i];
-        rq_err gerr = {0};
-        rq_geom *m = rq_geom_transform(ds->geos, u->geom, to_metric, xf, &gerr);
-        if (m && rq_geom_is_valid(ds->geos, m, NULL, 0) != 1) {
-            rq_geom *fixed = rq_geom_make_valid_polygonal(ds->geos, m, &gerr);
-            rq_geom_destroy(ds->geos, m);
-            m = fixed && !rq_geom_is_empty(ds->geos, fixed) ? fixed : NULL;
-            if (!m)
-                rq_geom_destroy(ds->geos, fixed);
-            else
-                ds->stats.n_repaired++;
-        }
+        char why[256];
+        int repaired;
+        rq_geom *m = rq_metric_polygon(ds->geos, u->geom, xf, &repaired, why, sizeof why);
         if (!m) {
             rq_diag_add(diag,
-                        "%s: feature %zu (unit %s): cannot be projected to %s or repaired; "
+                        "%s: feature %zu (unit %s): cannot be projected to %s or repaired%s%s%s; "
                         "expected a valid polygon in the layer's CRS",
-                        ds->cfg->units.path, u->index, u->id, ds->cfg->crs);
+                        ds->cfg->units.path, u->index, u->id, ds->cfg->crs, why[0] ? " (" : "", why,
+                        why[0] ? ")" : "");
             continue;
         }
+        ds->stats.n_repaired += (size_t)repaired;
         rq_geom_destroy(ds->geos, u->geom);
         u->geom = m;
     }
@@ -213,10 +201,9 @@ count_units(rq_dataset *ds)
     st->n_units_area = us->n_area;
     for (size_t k = 0; k < us->n_area; k++)
         st->population_units += us->c[us->area[k]].population;
-    long pop_area = 0;
+    long pop_area = st->population_area - st->population_no_boundary;
     for (size_t k = 0; k < ds->n_area; k++) {
         const rq_commune *cm = &ds->communes[ds->area[k]];
-        pop_area += cm->population;
         if (count[ds->area[k]])
             continue;
         st->n_communes_no_unit++;
@@ -265,41 +252,18 @@ rq_units_load(rq_dataset *ds, rq_err *err)
     return rc;
 }
 
-struct site_hit {
-    rq_dataset *ds;
-    rq_geom *pt;
-    long found;
-};
-
-static void
-site_hit_cb(size_t item, void *ud)
-{
-    struct site_hit *h = ud;
-    if ((h->found < 0 || (long)item < h->found) &&
-        rq_geom_covers(h->ds->geos, h->ds->units.c[item].geom, h->pt) == 1)
-        h->found = (long)item;
-}
-
-static double
-unit_distance(size_t item, void *ud)
-{
-    struct site_hit *h = ud;
-    return rq_geom_distance(h->ds->geos, h->ds->units.c[item].geom, h->pt);
-}
-
 /* Each site's unit: the one covering its position, else the nearest (a
 ** site on its commune's edge may lie where no cell was drawn). */
 static void
 place_sites(rq_dataset *ds)
 {
+    const rq_unitset *us = &ds->units;
     for (size_t i = 0; i < ds->n_sites; i++) {
         rq_site *s = &ds->sites[i];
-        struct site_hit h = {ds, rq_geom_point(ds->geos, s->x, s->y), -1};
-        rq_index_query(ds->geos, ds->units.index, h.pt, site_hit_cb, &h);
-        if (h.found < 0)
-            h.found = rq_index_nearest(ds->geos, ds->units.index, h.pt, unit_distance, &h);
-        rq_geom_destroy(ds->geos, h.pt);
-        s->commune = h.found < 0 ? 0 : (size_t)h.found;
+        long at = rq_commune_at(ds->geos, us->index, us->c, s->x, s->y);
+        if (at < 0)
+            at = rq_commune_nearest(ds->geos, us->index, us->c, s->x, s->y);
+        s->commune = at < 0 ? 0 : (size_t)at;
     }
 }
 

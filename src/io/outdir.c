@@ -18,7 +18,7 @@
 **    Anything else that only looks like one (another run named
 **    "NAME.old-2025v1", a user's folder) is left alone. When the target is
 **    missing and an ".old-" folder of its run is there (a kill between the
-**    two renames below), it is put back instead.
+**    two renames below), it is put back instead (outdir_leftovers.c).
 **  - Files are written into "<target>.tmp-XXXXXX" (mode 0700: nobody else
 **    can plant a link in it), each created with O_CREAT|O_EXCL|O_NOFOLLOW,
 **    checked and synced. The commit swaps that folder with the target in
@@ -34,7 +34,7 @@
 **    temporary folders still open.
 */
 #define _GNU_SOURCE /* renameat2 */
-#include "raquette/writer.h"
+#include "io/outdir_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,19 +48,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* In a temporary folder from its creation until its commit: which run
-** it belongs to, so that only that run's next run removes it. */
-#define RQ_OUTDIR_PENDING ".raquette-tmp"
-
-struct rq_outdir {
-    char *target; /* without trailing slashes */
-    char *parent;
-    char *name; /* base name of target */
-    char *tmp;  /* the private temporary folder, NULL once committed */
-    int lock_fd;
-    mode_t umask; /* read at open, applied to the folder at commit */
-};
 
 /* What the user can do about errno e. */
 static const char *
@@ -147,9 +134,8 @@ remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
     return remove(path) == 0 ? 0 : errno;
 }
 
-/* rm -rf without following symbolic links; 0 or an errno value. */
-static int
-remove_tree(const char *path)
+int
+rq_outdir_remove_tree(const char *path)
 {
     int r = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return r == 0 ? 0 : r > 0 ? r : errno;
@@ -200,7 +186,9 @@ remove_flat(const char *path, DIR *d)
     return ENOTEMPTY;
 }
 
-/* The fatal cleanup: removes the folders still registered; their number. */
+/* The fatal cleanup: removes the folders still registered (not committed:
+** the previous outputs are still in place) and returns how many there were.
+** A folder that cannot be removed is said here, by name. */
 static size_t
 remove_registered(void)
 {
@@ -356,119 +344,6 @@ check_ours(const rq_outdir *o, rq_err *err)
                       o->target, first, RQ_OUTDIR_MARKER);
 }
 
-/* 1 when name is "<base>.tmp-XXXXXX" or "<base>.old-XXXXXX". */
-static int
-is_leftover(const char *name, const char *base)
-{
-    size_t n = strlen(base);
-    if (strncmp(name, base, n) != 0)
-        return 0;
-    name += n;
-    if (strncmp(name, ".tmp-", 5) != 0 && strncmp(name, ".old-", 5) != 0)
-        return 0;
-    return strlen(name + 5) == 6;
-}
-
-/* 1 when the regular file dir/file (not followed) holds text: exactly for
-** the pending file, as part of it for the marker. */
-static int
-file_says(int dir, const char *file, const char *text, int exact)
-{
-    char buf[512];
-    int fd = openat(dir, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    struct stat st;
-    ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, buf, sizeof buf - 1) : -1;
-    close(fd);
-    if (n < 0)
-        return 0;
-    buf[n] = '\0';
-    return exact ? strcmp(buf, text) == 0 : strstr(buf, text) != NULL;
-}
-
-/* What a folder that looks like a leftover of run name is: 1 one of its
-** own (pending file or marker naming it), 2 empty, 0 anything else. */
-static int
-leftover_kind(int parent, const char *entry, const char *name)
-{
-    int fd = openat(parent, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    char pending[300], marker[300];
-    snprintf(pending, sizeof pending, "run %s\n", name);
-    snprintf(marker, sizeof marker, "\nrun: %s\n", name);
-    int kind =
-        file_says(fd, RQ_OUTDIR_PENDING, pending, 1) || file_says(fd, RQ_OUTDIR_MARKER, marker, 0);
-    DIR *d = kind ? NULL : fdopendir(fd);
-    if (d) {
-        kind = 2;
-        for (struct dirent *e; kind == 2 && (e = readdir(d)) != NULL;)
-            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-                kind = 0;
-        closedir(d); /* closes fd */
-    } else {
-        close(fd);
-    }
-    return kind;
-}
-
-/* With the lock held, the temporary or old folders of this run beside the
-** target are left by a run that is dead: removed; or, when the target is
-** missing, an old one is put back. */
-static void
-remove_leftovers(const rq_outdir *o)
-{
-    DIR *d = opendir(o->parent);
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        int kind =
-            is_leftover(e->d_name, o->name) ? leftover_kind(dirfd(d), e->d_name, o->name) : -1;
-        if (kind < 0)
-            continue;
-        char *path = rq_xasprintf("%s/%s", o->parent, e->d_name);
-        struct stat st;
-        int old = strstr(e->d_name + strlen(o->name), ".old-") != NULL;
-        if (kind == 0)
-            rq_log(RQ_LOG_INFO,
-                   "left %s alone: its name looks like a leftover of run %s, but it "
-                   "is not one of that run's folders",
-                   path, o->name);
-        else if (kind == 1 && old && lstat(o->target, &st) != 0 && errno == ENOENT &&
-                 rename(path, o->target) == 0)
-            rq_log(RQ_LOG_WARN,
-                   "put the previous outputs back from %s: a run was killed while "
-                   "it replaced them",
-                   path);
-        else {
-            int err = kind == 2 ? (rmdir(path) == 0 ? 0 : errno) : remove_tree(path);
-            if (err == 0)
-                rq_log(RQ_LOG_INFO, "removed %s, left by a run that was killed", path);
-            else
-                rq_log(RQ_LOG_WARN, "cannot remove %s, left by a run that was killed (%s)", path,
-                       strerror(err));
-        }
-        free(path);
-    }
-    closedir(d);
-}
-
-/* The pending file of a new temporary folder; 0 or an errno value. */
-static int
-write_pending(const rq_outdir *o)
-{
-    char *path = rq_xasprintf("%s/%s", o->tmp, RQ_OUTDIR_PENDING);
-    char text[300];
-    int n = snprintf(text, sizeof text, "run %s\n", o->name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    int e = fd < 0 ? errno : write(fd, text, (size_t)n) == n ? 0 : errno ? errno : EIO;
-    if (fd >= 0 && close(fd) != 0 && !e)
-        e = errno;
-    free(path);
-    return e;
-}
-
 rq_outdir *
 rq_outdir_open(const char *target_dir, rq_err *err)
 {
@@ -503,7 +378,7 @@ rq_outdir_open(const char *target_dir, rq_err *err)
     if ((rc = make_dirs(o->parent, o->target, err)) != RQ_OK || (rc = take_lock(o, err)) != RQ_OK ||
         (rc = check_ours(o, err)) != RQ_OK)
         goto cleanup;
-    remove_leftovers(o);
+    rq_outdir_remove_leftovers(o);
     o->tmp = rq_xasprintf("%s.tmp-XXXXXX", o->target);
     if (!mkdtemp(o->tmp)) { /* mode 0700 */
         int e = errno;
@@ -514,7 +389,7 @@ rq_outdir_open(const char *target_dir, rq_err *err)
         goto cleanup;
     }
     register_tmp(o->tmp);
-    int e = write_pending(o);
+    int e = rq_outdir_write_pending(o);
     if (e)
         rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->tmp,
                         strerror(e), fix_hint(e));
@@ -637,7 +512,7 @@ rq_outdir_commit(rq_outdir *o, const char *marker_text, rq_err *err)
     sync_dir(o->parent);
     /* The previous outputs, if any, are where the temporary folder was. */
     if (exists) {
-        int e = remove_tree(o->tmp);
+        int e = rq_outdir_remove_tree(o->tmp);
         if (e != 0 && e != ENOENT)
             rq_log(RQ_LOG_WARN, "the previous outputs are in %s and could not be removed (%s)",
                    o->tmp, strerror(e));
@@ -654,7 +529,7 @@ rq_outdir_close(rq_outdir *o)
         return;
     if (o->tmp) {
         unregister_tmp(o->tmp);
-        int e = remove_tree(o->tmp);
+        int e = rq_outdir_remove_tree(o->tmp);
         if (e != 0 && e != ENOENT)
             rq_log(RQ_LOG_WARN, "could not remove the temporary folder %s (%s)", o->tmp,
                    strerror(e));

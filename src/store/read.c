@@ -333,7 +333,7 @@ run_header(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
     sqlite3_stmt *st = rq_store_run_row(
         s,
         "nom, date, millesime_cog, crs, parametres, contours_sha256, seuil_couverture, "
-        "phases_requises",
+        "phases_requises, " ON_UNITS("runs"),
         id, err);
     if (!st)
         return rq_err_code(err);
@@ -348,40 +348,24 @@ run_header(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
     char *req = rq_store_column_text(st, 7);
     snap->required = phases_of(req);
     free(req);
+    snap->units = sqlite3_column_int(st, 8);
     sqlite3_finalize(st);
     return RQ_OK;
-}
-
-/* 1 when the history's communes table has rows of study units (a column
-** id_unite, added by the first run on [units]: method.md §1.4). */
-static int
-has_units(rq_store *s)
-{
-    rq_err ignored = {0};
-    sqlite3_stmt *st =
-        rq_store_prepare(s, "SELECT name FROM pragma_table_info('communes')", &ignored);
-    int found = 0;
-    while (st && !found && sqlite3_step(st) == SQLITE_ROW)
-        found = strcmp((const char *)sqlite3_column_text(st, 0), "id_unite") == 0;
-    sqlite3_finalize(st);
-    rq_err_fini(&ignored);
-    return found;
 }
 
 rq_status
 rq_store_snapshot(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
 {
-    /* A row's identity: its commune's code, or a unit's id (the same key as
-    ** the couvertures and the gap zones' member lists). */
-    const char *communes_sql =
-        has_units(s)
-            ? "SELECT COALESCE(id_unite, code_insee), nom, departement, epci, population, "
-              "superficie_km2, rural, trou, phase_emergence, phase_creation, "
-              "phase_consolidation, phase_developpement, acces_e2sfca, AsBinary(geom) FROM "
-              "communes WHERE run_id = ?"
-            : "SELECT code_insee, nom, departement, epci, population, superficie_km2, rural, "
-              "trou, phase_emergence, phase_creation, phase_consolidation, "
-              "phase_developpement, acces_e2sfca, AsBinary(geom) FROM communes WHERE run_id = ?";
+    /* A row's identity: its commune's code, or a unit's id (the key of the
+    ** couvertures and of the gap zones' member lists); a run on units made
+    ** the column id_unite. */
+    static const char *const communes_sql[2] = {
+        "SELECT code_insee, nom, departement, epci, population, superficie_km2, rural, trou, "
+        "phase_emergence, phase_creation, phase_consolidation, phase_developpement, "
+        "acces_e2sfca, AsBinary(geom) FROM communes WHERE run_id = ?",
+        "SELECT id_unite, nom, departement, epci, population, superficie_km2, rural, trou, "
+        "phase_emergence, phase_creation, phase_consolidation, phase_developpement, "
+        "acces_e2sfca, AsBinary(geom) FROM communes WHERE run_id = ?"};
     static const char *const sites_sql =
         "SELECT site_id, structure_id, nom, categorie, phases, zone_type, zone_codes, "
         "commune_code, capacite, rayon_km, ST_X(geom), ST_Y(geom) FROM sites WHERE run_id = ? "
@@ -396,15 +380,8 @@ rq_store_snapshot(rq_store *s, long long id, rq_snapshot *snap, rq_err *err)
     memset(snap, 0, sizeof *snap);
     loader ld = {.snap = snap};
     rq_status rc = run_header(s, id, snap, err);
-    long long on_units = 0;
-    if (rc == RQ_OK && has_units(s))
-        rc = query_id(s,
-                      "SELECT EXISTS (SELECT 1 FROM communes WHERE run_id = ? AND id_unite IS NOT "
-                      "NULL)",
-                      NULL, id, &on_units, err);
-    snap->units = on_units != 0;
     if (rc == RQ_OK)
-        rc = each_row(s, communes_sql, id, commune_row, &ld, err);
+        rc = each_row(s, communes_sql[snap->units != 0], id, commune_row, &ld, err);
     if (rc == RQ_OK)
         rc = each_row(s, sites_sql, id, site_row, &ld, err);
     if (rc == RQ_OK)
