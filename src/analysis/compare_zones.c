@@ -54,6 +54,48 @@ free_zones(rq_geos *g, const rq_snapshot *s, zone_geoms *z)
     free(z->km2);
 }
 
+/* Zone j of b and zone i of a are the same zone: it has not changed
+** between the runs, and has the same WKB in both. */
+static int
+same_zone(const rq_snapshot *a, size_t i, const rq_snapshot *b, size_t j)
+{
+    const rq_wkb *wa = &a->gaps[i].geom, *wb = &b->gaps[j].geom;
+    return wa->len == wb->len && memcmp(wa->data, wb->data, wa->len) == 0;
+}
+
+/* Keeps, of the n candidates of zone j, the one of a that is the same zone
+** when there is one: the zones of a do not overlap each other, so it is
+** the only one zone j overlaps, by its whole area, and the overlays of the
+** neighbours whose boxes it meets are not needed (on a rerun of France,
+** with 99 gap zones, they took 6 s). Returns the new count. */
+static size_t
+keep_same_zone(const rq_snapshot *a, const rq_snapshot *b, size_t j, size_t *cand, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (same_zone(a, cand[k], b, j)) {
+            cand[0] = cand[k];
+            return 1;
+        }
+    return n;
+}
+
+/* The area common to zone i of a and zone j of b, km². */
+static rq_status
+overlap_km2(rq_geos *g, const zone_geoms *za, size_t i, const rq_snapshot *a, const zone_geoms *zb,
+            size_t j, const rq_snapshot *b, double *km2, rq_err *err)
+{
+    if (same_zone(a, i, b, j)) {
+        *km2 = za->km2[i];
+        return RQ_OK;
+    }
+    rq_geom *inter = rq_geom_intersection(g, zb->g[j], za->g[i], err);
+    if (!inter)
+        return rq_err_code(err);
+    *km2 = rq_geom_area(g, inter) / 1e6;
+    rq_geom_destroy(g, inter);
+    return RQ_OK;
+}
+
 static rq_cmp_zone *
 new_row(rq_comparison *cmp, size_t *cap, int phase)
 {
@@ -89,16 +131,13 @@ zones_of_phase(rq_geos *g, rq_comparison *cmp, int phase, size_t *cap, rq_err *e
         r->geom = &b->gaps[j].geom;
         size_t n_cand = 0;
         size_t *cand = rq_index_query_sorted(g, ix, zb.g[j], &n_cand);
+        n_cand = keep_same_zone(a, b, j, cand, n_cand);
         double common = 0;
         rq_buf ids = {0};
         for (size_t k = 0; k < n_cand && rc == RQ_OK; k++) {
-            rq_geom *inter = rq_geom_intersection(g, zb.g[j], za.g[cand[k]], err);
-            if (!inter) {
-                rc = rq_err_code(err);
+            double km2 = 0;
+            if ((rc = overlap_km2(g, &za, cand[k], a, &zb, j, b, &km2, err)) != RQ_OK)
                 break;
-            }
-            double km2 = rq_geom_area(g, inter) / 1e6;
-            rq_geom_destroy(g, inter);
             if (km2 <= RQ_OVERLAP_KM2)
                 continue;
             matched[cand[k]]++;

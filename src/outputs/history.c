@@ -11,7 +11,9 @@
 ** place. A history that does not exist yet has no previous run: it is
 ** created, and the run recorded, only once the folder is in place, so that
 ** a failed run never leaves a history behind. Either way a failed run
-** leaves the database as it was. Runs on the calling thread.
+** leaves the database as it was. rq_history_start runs on a worker of the
+** products' pool (products.c), beside the products that do not need the
+** comparison; rq_history_finish on the calling thread, after the pool.
 */
 #include "outputs/products.h"
 
@@ -189,16 +191,14 @@ rq_history_job_fini(rq_history_job *h)
 rq_status
 rq_history_start(rq_product_ctx *ctx, rq_history_job *h, rq_err *err)
 {
-    rq_product_ctx here = *ctx; /* on the calling thread: the dataset's GEOS context */
-    here.g = ctx->ds->geos;
     rq_store *s = h->store;
     rq_status rc = RQ_OK;
     if (!s && !(s = h->memory = rq_store_open_memory(err)))
         return rq_err_code(err);
     long long id = 0;
     if ((rc = rq_store_begin(s, err)) == RQ_OK)
-        rc = rq_history_record(&here, s, &id, err);
-    if (rc == RQ_OK && (rc = rq_store_report(s, id, ctx->ds->geos, &h->report, err)) == RQ_OK) {
+        rc = rq_history_record(ctx, s, &id, err);
+    if (rc == RQ_OK && (rc = rq_store_report(s, id, ctx->g, &h->report, err)) == RQ_OK) {
         h->has_report = 1;
         ctx->report = &h->report;
         if (h->report.has_previous)

@@ -8,33 +8,39 @@
 ** geometry they need into WKB (rq_out_geoms): GEOS objects are never
 ** shared between threads, even read-only (GEOS caches envelopes lazily).
 ** Each worker has its own GEOS context and its own PROJ transformation to
-** lon/lat, takes the next product of the table (largest first), and writes
-** its files with GDAL on datasets of its own. The files do not depend on
-** the number of threads.
+** lon/lat, takes the next product of the table that it may start, and
+** writes its files with GDAL on datasets of its own. The recording of the
+** run in its history (rq_history_start: the run read back and compared
+** with the previous one) is a job of the pool too, taken first: only the
+** products that show the comparison (AFTER_HISTORY) wait for it, the
+** others are written meanwhile. The files do not depend on the number of
+** threads.
 */
 #include "outputs/products.h"
 
 #include "raquette/io.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Largest first, so that the longest does not start last. */
+/* Products that read ctx->report or ctx->cmp, made by rq_history_start. */
+#define AFTER_HISTORY 1
+
+/* Largest first, so that the longest does not start last; the history job
+** goes before them all. */
 const rq_product rq_products[] = {
-    {"report", rq_product_report},
-    {"communes.geojson", rq_product_communes_geojson},
-    {"geopackage", rq_product_gpkg},
-    {"workbook", rq_product_xlsx},
-    {"csv", rq_product_csv},
-    {"trous.geojson", rq_product_trous_geojson},
-    {"annuaire", rq_product_annuaire},
-    {"qgis project", rq_product_qgis},
-    {"sites.geojson", rq_product_sites_geojson},
+    {"communes.geojson", rq_product_communes_geojson, 0},
+    {"report", rq_product_report, AFTER_HISTORY},
+    {"geopackage", rq_product_gpkg, AFTER_HISTORY},
+    {"workbook", rq_product_xlsx, 0},
+    {"csv", rq_product_csv, 0},
+    {"trous.geojson", rq_product_trous_geojson, 0},
+    {"annuaire", rq_product_annuaire, 0},
+    {"qgis project", rq_product_qgis, AFTER_HISTORY},
+    {"sites.geojson", rq_product_sites_geojson, 0},
 };
-const size_t rq_n_products = sizeof rq_products / sizeof rq_products[0];
 
 void
 rq_run_meta_date(rq_run_meta *meta)
@@ -120,26 +126,81 @@ geoms_fini(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
 
 /* ---- The pool ------------------------------------------------------------- */
 
+#define N_PRODUCTS (sizeof rq_products / sizeof rq_products[0])
+
+/* The history job's progress. */
+enum { HISTORY_NONE, HISTORY_WAITING, HISTORY_RUNNING, HISTORY_DONE };
+
 struct pool {
-    rq_product_ctx base; /* g and to_lonlat set per worker */
-    atomic_size_t next;
-    atomic_int failed;
-    pthread_mutex_t lock; /* guards rc and err */
+    rq_product_ctx base;  /* g and to_lonlat set per worker; report and cmp
+                          ** set by the history job, under lock */
+    rq_history_job *hist; /* NULL: no history job */
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t ready; /* a product may start, or the pool failed */
+    int history;          /* HISTORY_* */
+    unsigned char taken[N_PRODUCTS];
+    int failed;
     rq_status rc;
     rq_err err;
-    double wall[sizeof rq_products / sizeof rq_products[0]]; /* per product */
-    double cpu[sizeof rq_products / sizeof rq_products[0]];
+    double wall[N_PRODUCTS + 1]; /* per product, then the history job */
+    double cpu[N_PRODUCTS + 1];
 };
 
+/* Called with p->lock held. */
 static void
-fail(struct pool *p, rq_status rc, rq_err *err)
+fail_locked(struct pool *p, rq_status rc, rq_err *err)
 {
-    pthread_mutex_lock(&p->lock);
-    if (!atomic_exchange(&p->failed, 1)) {
+    if (!p->failed) {
+        p->failed = 1;
         p->rc = rc;
         rq_err_move(&p->err, err);
     }
+    pthread_cond_broadcast(&p->ready);
+}
+
+/* The next job for a worker, with p->lock held: N_PRODUCTS for the history
+** job, a product's index, or -1 when nothing is left. Waits while the only
+** products left need the history and it is being recorded. */
+static long
+next_job(struct pool *p)
+{
+    for (;;) {
+        if (p->failed)
+            return -1;
+        if (p->history == HISTORY_WAITING) {
+            p->history = HISTORY_RUNNING;
+            return (long)N_PRODUCTS;
+        }
+        int left = 0;
+        for (size_t k = 0; k < N_PRODUCTS; k++) {
+            if (p->taken[k])
+                continue;
+            left = 1;
+            if (rq_products[k].after_history && p->history == HISTORY_RUNNING)
+                continue;
+            p->taken[k] = 1;
+            return (long)k;
+        }
+        if (!left)
+            return -1;
+        pthread_cond_wait(&p->ready, &p->lock);
+    }
+}
+
+/* Runs job k (next_job) with the worker's context; returns its status. */
+static rq_status
+run_job(struct pool *p, long k, rq_product_ctx *ctx, rq_err *err)
+{
+    if (k < (long)N_PRODUCTS)
+        return rq_products[k].write(ctx, err);
+    rq_status rc = rq_history_start(ctx, p->hist, err);
+    pthread_mutex_lock(&p->lock);
+    p->base.report = ctx->report;
+    p->base.cmp = ctx->cmp;
+    p->history = HISTORY_DONE;
+    pthread_cond_broadcast(&p->ready);
     pthread_mutex_unlock(&p->lock);
+    return rc;
 }
 
 static void *
@@ -150,23 +211,28 @@ worker(void *arg)
     rq_err err = {0};
     ctx.g = rq_geos_create();
     ctx.to_lonlat = rq_xform_create(ctx.crs, "EPSG:4326", &err);
+    pthread_mutex_lock(&p->lock);
     if (!ctx.g || !ctx.to_lonlat) {
         if (!err.code)
             rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-        fail(p, err.code, &err);
+        fail_locked(p, err.code, &err);
     }
-    while (!atomic_load(&p->failed)) {
-        size_t k = atomic_fetch_add(&p->next, 1);
-        if (k >= rq_n_products)
-            break;
+    long k;
+    while ((k = next_job(p)) >= 0) {
+        ctx.report = p->base.report; /* set once the history job is done */
+        ctx.cmp = p->base.cmp;
+        pthread_mutex_unlock(&p->lock);
         double t0 = rq_now(), c0 = rq_thread_cpu_now();
-        rq_status rc = rq_products[k].write(&ctx, &err);
-        p->wall[k] = rq_now() - t0; /* each k is written by one worker only */
+        rq_status rc = run_job(p, k, &ctx, &err);
+        p->wall[k] = rq_now() - t0; /* each k is run by one worker only */
         p->cpu[k] = rq_thread_cpu_now() - c0;
-        rq_log(RQ_LOG_DEBUG, "wrote %s in %.3f s", rq_products[k].name, p->wall[k]);
+        rq_log(RQ_LOG_DEBUG, "wrote %s in %.3f s",
+               k < (long)N_PRODUCTS ? rq_products[k].name : "history", p->wall[k]);
+        pthread_mutex_lock(&p->lock);
         if (rc != RQ_OK)
-            fail(p, rc, &err);
+            fail_locked(p, rc, &err);
     }
+    pthread_mutex_unlock(&p->lock);
     rq_xform_destroy(ctx.to_lonlat);
     rq_geos_destroy(ctx.g);
     rq_err_fini(&err);
@@ -176,12 +242,13 @@ worker(void *arg)
 static rq_status
 run_products(struct pool *p, rq_err *err)
 {
-    atomic_init(&p->next, 0);
-    atomic_init(&p->failed, 0);
     pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->ready, NULL);
+    p->history = p->hist ? HISTORY_WAITING : HISTORY_NONE;
     rq_workers_run(worker, p, rq_thread_count());
+    pthread_cond_destroy(&p->ready);
     pthread_mutex_destroy(&p->lock);
-    if (!atomic_load(&p->failed))
+    if (!p->failed)
         return RQ_OK;
     rq_err_move(err, &p->err);
     return p->rc;
@@ -194,7 +261,10 @@ record_timings(rq_results *res, const struct pool *p, double wall, double cpu)
     const size_t cap = sizeof res->timings / sizeof res->timings[0];
     if (res->n_timings < cap)
         res->timings[res->n_timings++] = (rq_timing){"outputs", wall, cpu, 0};
-    for (size_t k = 0; k < rq_n_products && res->n_timings < cap; k++)
+    if (p->hist && res->n_timings < cap)
+        res->timings[res->n_timings++] =
+            (rq_timing){"history", p->wall[N_PRODUCTS], p->cpu[N_PRODUCTS], 1};
+    for (size_t k = 0; k < N_PRODUCTS && res->n_timings < cap; k++)
         res->timings[res->n_timings++] = (rq_timing){rq_products[k].name, p->wall[k], p->cpu[k], 1};
 }
 
@@ -256,12 +326,9 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
         .od = od,
         .geoms = &geoms,
     };
-    rq_status rc = RQ_OK;
     char *json = NULL;
-    if (h) /* recorded first (in memory when no history file exists yet) */
-        rc = rq_history_start(&p.base, h, err);
-    if (rc == RQ_OK)
-        rc = run_products(&p, err);
+    p.hist = h; /* recorded by the pool (in memory when no history file exists yet) */
+    rq_status rc = run_products(&p, err);
     double t = rq_progress_end(&pr, rc == RQ_OK);
     if (rc == RQ_OK) {
         record_timings(res, &p, t, pr.cpu);

@@ -41,11 +41,11 @@ typedef struct rq_product_ctx {
 typedef struct rq_product {
     const char *name; /* for timings and messages */
     rq_status (*write)(const rq_product_ctx *ctx, rq_err *err);
+    int after_history; /* reads ctx->report or ctx->cmp: waits for rq_history_start */
 } rq_product;
 
 /* The products, largest first (products.c). */
 extern const rq_product rq_products[];
-extern const size_t rq_n_products;
 
 /* The products themselves (one file each). */
 rq_status rq_product_communes_geojson(const rq_product_ctx *ctx, rq_err *err);
@@ -69,7 +69,8 @@ char *rq_runjson_part(const rq_product_ctx *ctx, const char *part);
 
 /* The history of the run (history.c): rq_history_start (an existing
 ** history) opens the transaction, records the run and compares it with the
-** previous run of the same name (ctx->cmp); rq_history_finish, once the
+** previous run of the same name (ctx->cmp), on a worker of the products'
+** pool with that worker's GEOS context (ctx->g); rq_history_finish, once the
 ** folder is committed, records the run in a new history if need be and
 ** commits; rq_history_abort rolls back. */
 rq_status rq_history_record(const rq_product_ctx *ctx, rq_store *s, long long *run_id,

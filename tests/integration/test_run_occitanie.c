@@ -6,7 +6,9 @@
 ** open in ogrinfo with the documented fields, and that two runs give
 ** byte-identical data files (run.json differs only by its timings), one
 ** with three worker threads (--threads 3, more than the cores of CI) and one
-** with a single thread.
+** with a single thread; and so do two reruns, whose products compare with
+** the previous run (the history job runs beside the other products, and
+** the report, the GeoPackage and the QGIS project wait for it).
 */
 #include "rq_test.h"
 
@@ -469,6 +471,38 @@ test_byte_identical(void **state)
     }
 }
 
+/* A rerun under the same name compares with the previous run: the same
+** bytes with three worker threads and with one. */
+static void
+test_rerun_byte_identical(void **state)
+{
+    (void)state;
+    char *r3 = rq_xasprintf("%s/r3", dir), *r1 = rq_xasprintf("%s/r1", dir);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(run_into(r3, 3), 0);
+        assert_int_equal(run_into(r1, 1), 0);
+    }
+    char cmd[4096];
+    char *layers = NULL;
+    snprintf(cmd, sizeof cmd, "ogrinfo -ro -q '%s/a/a.gpkg'", r3);
+    assert_int_equal(rq_test_run(cmd, &layers), 0);
+    assert_non_null(strstr(layers, "evolution_communes"));
+    assert_non_null(strstr(layers, "evolution_trous"));
+    free(layers);
+    /* The same names in both folders, and the same bytes but run.json. */
+    snprintf(cmd, sizeof cmd, "diff <(cd '%s/a' && ls -A) <(cd '%s/a' && ls -A)", r3, r1);
+    char *bash = rq_xasprintf("bash -c \"%s\"", cmd);
+    assert_int_equal(run_cmd(bash), 0);
+    free(bash);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/a' && for f in $(ls -A); do [ \"$f\" = run.json ] || "
+             "cmp \"$f\" '%s/a/'\"$f\" || exit 1; done",
+             r3, r1);
+    assert_int_equal(run_cmd(cmd), 0);
+    free(r3);
+    free(r1);
+}
+
 int
 main(void)
 {
@@ -481,6 +515,7 @@ main(void)
         cmocka_unit_test(test_merged_communes_areas),
         cmocka_unit_test(test_departement_names),
         cmocka_unit_test(test_byte_identical),
+        cmocka_unit_test(test_rerun_byte_identical),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
