@@ -34,17 +34,31 @@ cmp_redirect_key(const void *key, const void *elem)
     return strcmp(key, ((const rq_snap_redirect *)elem)->code);
 }
 
+static const rq_snap_redirect *
+redirect_of(const rq_snapshot *ref, const char *code)
+{
+    return ref->n_redirects ? bsearch(code, ref->redirects, ref->n_redirects,
+                                      sizeof *ref->redirects, cmp_redirect_key)
+                            : NULL;
+}
+
 const char *
 rq_cmp_map_code(const rq_cmp_ctx *c, const char *code)
 {
     long j = rq_snapshot_commune(c->ref, code);
     if (j >= 0)
         return c->ref->communes[j].code;
-    const rq_snap_redirect *r =
-        c->ref->n_redirects
-            ? bsearch(code, c->ref->redirects, c->ref->n_redirects, sizeof *r, cmp_redirect_key)
-            : NULL;
+    const rq_snap_redirect *r = redirect_of(c->ref, code);
     return r ? r->to : NULL;
+}
+
+const char *
+rq_cmp_map_commune(const rq_cmp_ctx *c, const char *code)
+{
+    if (!c->ref->units)
+        return rq_cmp_map_code(c, code);
+    const rq_snap_redirect *r = redirect_of(c->ref, code);
+    return r ? r->to : code;
 }
 
 /* ---- One side of a commune ------------------------------------------------ */

@@ -224,20 +224,33 @@ cause_f(rq_cmp_ctx *c, rq_cause_type type, const char *structure_id, const char 
     free(detail_take);
 }
 
+/* "Toulouse (31555)" when the run's rows are communes; "31555" when they
+** are study units, keyed by their own ids. */
+static const char *
+commune_label(const rq_snapshot *s, const char *code, char *buf, size_t sz)
+{
+    long i = s->units ? -1 : rq_snapshot_commune(s, code);
+    if (i >= 0)
+        snprintf(buf, sz, "%s (%s)", s->communes[i].name, code);
+    else if (s->units)
+        snprintf(buf, sz, "la commune %s", code);
+    else
+        snprintf(buf, sz, "? (%s)", code);
+    return buf;
+}
+
 /* The changes of one site present in both runs. */
 static void
 site_changes(rq_cmp_ctx *c, const rq_snap_site *sa, const rq_snap_site *sb, const char *category)
 {
-    const char *ca = rq_cmp_map_code(c, sa->commune_code);
+    const char *ca = rq_cmp_map_commune(c, sa->commune_code);
     double moved_km = hypot(sb->x - sa->x, sb->y - sa->y) / 1000.0;
     if (moved_km * 1000.0 > RQ_MOVE_M || !ca || strcmp(ca, sb->commune_code) != 0) {
-        char km[32];
-        long ia = rq_snapshot_commune(c->cmp->a, sa->commune_code);
-        long ib = rq_snapshot_commune(c->cmp->b, sb->commune_code);
+        char km[32], from[160], to[160];
         cause_f(c, RQ_CAUSE_SITE_MOVED, sb->structure_id, sb->site_id, category,
-                rq_xasprintf("de %s (%s) à %s (%s), %s km",
-                             ia >= 0 ? c->cmp->a->communes[ia].name : "?", sa->commune_code,
-                             ib >= 0 ? c->cmp->b->communes[ib].name : "?", sb->commune_code,
+                rq_xasprintf("de %s à %s, %s km",
+                             commune_label(c->cmp->a, sa->commune_code, from, sizeof from),
+                             commune_label(c->cmp->b, sb->commune_code, to, sizeof to),
                              rq_fmt_real_fr(moved_km, 1, km, sizeof km)));
     }
     if (fabs(sa->radius_km - sb->radius_km) > 1e-9)

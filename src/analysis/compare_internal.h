@@ -25,13 +25,17 @@ typedef struct rq_cmp_ctx {
     size_t *parts;      /*   parts[part_start[j] .. part_start[j + 1]) */
     rq_cause_key *keys; /* sorted by structure id */
     size_t n_keys, cap_keys;
-    long global[2];     /* PARAMETERS, BOUNDARIES causes, -1 when none */
+    long global[2];             /* PARAMETERS, BOUNDARIES causes, -1 when none */
     long rurality, unexplained; /* made when first needed, -1 before */
 } rq_cmp_ctx;
 
 /* The current commune of ref that old's code belongs to: itself, or where
 ** ref's redirections send it; NULL when ref does not know it. */
 const char *rq_cmp_map_code(const rq_cmp_ctx *c, const char *code);
+/* The same for a commune code that is not a row's key: a site's commune.
+** In a run on study units the rows are units, keyed by their own ids, so
+** the code is only sent through the redirections (method.md §1.4). */
+const char *rq_cmp_map_commune(const rq_cmp_ctx *c, const char *code);
 
 /* compare_causes.c */
 /* Files every change between the two runs' directories and analyses as a

@@ -82,6 +82,14 @@ rq_fr_percent(double share, char *buf, size_t sz)
     return unbreakable(t, buf, sz);
 }
 
+const rq_fr_noun *
+rq_fr_rows(const rq_report *r)
+{
+    static const rq_fr_noun communes = {"commune", "communes", "Communes"};
+    static const rq_fr_noun mailles = {"maille", "mailles", "Mailles"};
+    return r->run.units ? &mailles : &communes;
+}
+
 void
 rq_fr_date(const char *iso, char *buf, size_t sz)
 {

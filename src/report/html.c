@@ -111,14 +111,16 @@ key_figures(rq_xml *x, const rq_report *r)
              "des habitants ont un parcours complet à portée (les quatre phases) : %s sur %s",
              rq_fr_int(f.population_parcours, a, sizeof a), rq_fr_int(f.population, b, sizeof b));
     figure_box(x, "population_parcours_complet", f.population_parcours, big, text);
+    const rq_fr_noun *n = rq_fr_rows(r);
     rq_fr_int(f.population_rurale_trou, big, sizeof big);
-    figure_box(x, "population_rurale_trou", f.population_rurale_trou, big,
-               "habitants de communes rurales vivent dans un trou : une phase requise y manque");
+    snprintf(text, sizeof text,
+             "habitants de %s rurales vivent dans un trou : une phase requise y manque", n->many);
+    figure_box(x, "population_rurale_trou", f.population_rurale_trou, big, text);
     snprintf(big, sizeof big, "%zu", f.zones_trou);
-    figure_box(x, "zones_trou", (long)f.zones_trou, big,
-               "zones de trou, groupes de communes rurales contiguës");
+    snprintf(text, sizeof text, "zones de trou, groupes de %s rurales contiguës", n->many);
+    figure_box(x, "zones_trou", (long)f.zones_trou, big, text);
     snprintf(big, sizeof big, "%zu", f.communes_sans);
-    snprintf(text, sizeof text, "communes sans aucun accompagnement à portée (%s habitants)",
+    snprintf(text, sizeof text, "%s sans aucun accompagnement à portée (%s habitants)", n->many,
              rq_fr_int(f.population_sans, a, sizeof a));
     figure_box(x, "communes_sans_accompagnement", (long)f.communes_sans, big, text);
     rq_xml_end(x);
@@ -158,14 +160,14 @@ changes(rq_xml *x, const rq_report *r, const rq_shapes *s)
     char date[64], text[512], a[48], b[48], d[48];
     rq_fr_date(c->a->date, date, sizeof date);
     snprintf(text, sizeof text,
-             "Comparaison avec le run %lld du %s (code officiel géographique %s). %zu communes "
+             "Comparaison avec le run %lld du %s (code officiel géographique %s). %zu %s "
              "sont entrées dans un trou (%s habitants) et %zu en sont sorties (%s habitants) ; "
              "%zu ont gagné une phase (%s habitants) et %zu en ont perdu une.",
              c->a->run_id, date, c->a->vintage && *c->a->vintage ? c->a->vintage : "?",
-             c->n_evo[RQ_EVO_GAP_ENTERED], rq_fr_int(c->pop_evo[RQ_EVO_GAP_ENTERED], a, sizeof a),
-             c->n_evo[RQ_EVO_GAP_LEFT], rq_fr_int(c->pop_evo[RQ_EVO_GAP_LEFT], b, sizeof b),
-             c->n_evo[RQ_EVO_GAIN], rq_fr_int(c->pop_evo[RQ_EVO_GAIN], d, sizeof d),
-             c->n_evo[RQ_EVO_LOSS]);
+             c->n_evo[RQ_EVO_GAP_ENTERED], rq_fr_rows(r)->many,
+             rq_fr_int(c->pop_evo[RQ_EVO_GAP_ENTERED], a, sizeof a), c->n_evo[RQ_EVO_GAP_LEFT],
+             rq_fr_int(c->pop_evo[RQ_EVO_GAP_LEFT], b, sizeof b), c->n_evo[RQ_EVO_GAIN],
+             rq_fr_int(c->pop_evo[RQ_EVO_GAIN], d, sizeof d), c->n_evo[RQ_EVO_LOSS]);
     para(x, text);
     if (c->across_vintages) {
         snprintf(text, sizeof text,
@@ -190,18 +192,29 @@ limits(rq_xml *x, const rq_report *r)
     rq_xml_attr(x, "id", "limites");
     rq_xml_leaf(x, "h2", "Limites");
     rq_xml_start(x, "ul");
-    rq_xml_leaf(x, "li", "%s",
+    const rq_fr_noun *n = rq_fr_rows(r);
+    rq_xml_leaf(x, "li",
                 "Les distances sont mesurées à vol d'oiseau, du point représentatif de la "
-                "commune au site ; les temps de trajet en sont déduits par un coefficient de "
-                "détour et une vitesse moyenne, sans réseau routier ni transports en commun.");
-    rq_xml_leaf(x, "li", "%s",
-                "Une structure compte pour une commune quand sa portée couvre au moins le seuil "
-                "de couverture de la superficie de la commune : la portée est un disque, pas "
-                "une zone de chalandise observée.");
-    rq_xml_leaf(x, "li", "%s",
-                "Les contours des communes sont simplifiés ; les cartes de ce rapport les "
-                "simplifient encore, au pixel près, sans trou ni chevauchement entre "
-                "communes.");
+                "%s au site ; les temps de trajet en sont déduits par un coefficient de "
+                "détour et une vitesse moyenne, sans réseau routier ni transports en commun.",
+                n->one);
+    rq_xml_leaf(x, "li",
+                "Une structure compte pour une %s quand sa portée couvre au moins le seuil "
+                "de couverture de la superficie de la %s : la portée est un disque, pas "
+                "une zone de chalandise observée.",
+                n->one, n->one);
+    if (r->run.units)
+        rq_xml_leaf(x, "li", "%s",
+                    "Les mailles de ce rapport sont des unités d'étude plus fines que les "
+                    "communes : chacune prend de la commune qui la contient son département, "
+                    "son EPCI et sa ruralité ; sa population est celle que lui donne le "
+                    "fichier des mailles. Les cartes dessinent chaque classe d'un seul tenant, "
+                    "sans le contour de chaque maille.");
+    else
+        rq_xml_leaf(x, "li", "%s",
+                    "Les contours des communes sont simplifiés ; les cartes de ce rapport les "
+                    "simplifient encore, au pixel près, sans trou ni chevauchement entre "
+                    "communes.");
     if (rq_report_is_demo(r))
         rq_xml_leaf(x, "li", "%s",
                     "L'annuaire des structures utilisé ici est un annuaire illustratif, écrit "

@@ -258,19 +258,24 @@ rq_map_phases(rq_xml *x, const rq_report *r, const rq_shapes *s)
     rq_report_figures f;
     rq_report_figures_of(r, &f);
     snprintf(desc, sizeof desc,
-             "Carte des %zu communes selon le nombre de phases requises sans accompagnement à "
+             "Carte des %zu %s selon le nombre de phases requises sans accompagnement à "
              "portée : %zu ont toutes les phases requises, %zu en manquent au moins une. %s des "
              "habitants ont un parcours complet.",
-             r->run.n_communes, n_com[0], r->run.n_communes - n_com[0],
+             r->run.n_communes, rq_fr_rows(r)->many, n_com[0], r->run.n_communes - n_com[0],
              rq_fr_percent(f.population > 0 ? (double)f.population_parcours / f.population : 0, pct,
                            sizeof pct));
-    map_start(x, s, "phases", "Communes selon les phases requises couvertes", desc);
+    char title[96];
+    snprintf(title, sizeof title, "%s selon les phases requises couvertes", rq_fr_rows(r)->Many);
+    map_start(x, s, "phases", title, desc);
     communes_layer(x, r, s, required_missing, (void *)r, cls);
     furniture(x, s, lab, cls, (size_t)n_req + 1,
               "Phases requises (émergence, création, "
               "consolidation) sans accompagnement à portée");
-    map_end(x, "Source : raquette, d'après l'annuaire des structures, les contours des communes "
-               "et la grille de densité de l'INSEE.");
+    map_end(x, r->run.units ? "Source : raquette, d'après l'annuaire des structures, les mailles "
+                              "d'étude, les contours des communes et la grille de densité de "
+                              "l'INSEE."
+                            : "Source : raquette, d'après l'annuaire des structures, les contours "
+                              "des communes et la grille de densité de l'INSEE.");
 }
 
 struct access_ctx {
@@ -319,7 +324,7 @@ rq_map_access(rq_xml *x, const rq_report *r, const rq_shapes *s)
     char labels[5][128], desc[512], q[3][48];
     for (int k = 0; k < 3; k++)
         rq_fr_real(a.q[k], 2, q[k], sizeof q[k]);
-    snprintf(labels[0], sizeof labels[0], "aucun accès (%zu communes)", zero);
+    snprintf(labels[0], sizeof labels[0], "aucun accès (%zu %s)", zero, rq_fr_rows(r)->many);
     snprintf(labels[1], sizeof labels[1], "jusqu'à %s", q[0]);
     snprintf(labels[2], sizeof labels[2], "de %s à %s", q[0], q[1]);
     snprintf(labels[3], sizeof labels[3], "de %s à %s", q[1], q[2]);
@@ -327,8 +332,8 @@ rq_map_access(rq_xml *x, const rq_report *r, const rq_shapes *s)
     const char *lab[] = {labels[0], labels[1], labels[2], labels[3], labels[4]};
     snprintf(desc, sizeof desc,
              "Carte de l'indice d'accessibilité E2SFCA (projets accompagnés par an pour 10 000 "
-             "habitants), en quartiles : %zu communes sans accès, la médiane des autres est %s.",
-             zero, q[1]);
+             "habitants), en quartiles : %zu %s sans accès, la médiane des autres est %s.",
+             zero, rq_fr_rows(r)->many, q[1]);
     map_start(x, s, "acces", "Accessibilité de l'accompagnement (indice E2SFCA)", desc);
     communes_layer(x, r, s, access_class, &a, cls);
     furniture(x, s, lab, cls, 5, "Projets accompagnés par an pour 10 000 habitants (quartiles)");
@@ -349,9 +354,10 @@ rq_map_zones(rq_xml *x, const rq_report *r, const rq_shapes *s)
         if (run->gaps[z].phase < 0)
             first = &run->gaps[z];
     snprintf(desc, sizeof desc,
-             "Carte des %zu zones de trou, groupes de communes rurales contiguës auxquelles "
+             "Carte des %zu zones de trou, groupes de %s rurales contiguës auxquelles "
              "manque au moins une phase requise : %s habitants ruraux y vivent%s%s%s.",
-             f.zones_trou, rq_fr_int(f.population_rurale_trou, pop, sizeof pop),
+             f.zones_trou, rq_fr_rows(r)->many,
+             rq_fr_int(f.population_rurale_trou, pop, sizeof pop),
              first ? " ; la plus grande, " : "", first ? first->id : "",
              first ? ", est étiquetée avec les suivantes" : "");
     map_start(x, s, "zones", "Zones de trou (toutes phases requises)", desc);
@@ -483,12 +489,14 @@ rq_map_changes(rq_xml *x, const rq_report *r, const rq_shapes *s)
     }
     char desc[512];
     snprintf(desc, sizeof desc,
-             "Carte des communes dont l'accompagnement a changé depuis le run %lld : %zu entrées "
+             "Carte des %s dont l'accompagnement a changé depuis le run %lld : %zu entrées "
              "en trou, %zu sorties de trou, %zu avec une phase gagnée, %zu avec une phase "
              "perdue.",
-             cmp->a->run_id, cmp->n_evo[RQ_EVO_GAP_ENTERED], cmp->n_evo[RQ_EVO_GAP_LEFT],
-             cmp->n_evo[RQ_EVO_GAIN], cmp->n_evo[RQ_EVO_LOSS]);
-    map_start(x, s, "evolution", "Communes dont l'accompagnement a changé", desc);
+             rq_fr_rows(r)->many, cmp->a->run_id, cmp->n_evo[RQ_EVO_GAP_ENTERED],
+             cmp->n_evo[RQ_EVO_GAP_LEFT], cmp->n_evo[RQ_EVO_GAIN], cmp->n_evo[RQ_EVO_LOSS]);
+    char title[96];
+    snprintf(title, sizeof title, "%s dont l'accompagnement a changé", rq_fr_rows(r)->Many);
+    map_start(x, s, "evolution", title, desc);
     communes_layer(x, r, s, evolution_class, of, cls);
     furniture(x, s, lab, cls, 6, "Évolution depuis le run précédent");
     map_end(x, "Source : raquette, comparaison de deux runs de l'historique.");

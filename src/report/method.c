@@ -45,8 +45,9 @@ parameters(rq_xml *x, const rq_report *r)
     char *words = rq_phase_words(list);
     entry(x, "Phases requises", words);
     free(words);
-    snprintf(text, sizeof text, "%s de la superficie de la commune",
-             rq_fr_percent(rq_json_num(rq_json_get(p, "seuil_couverture")), a, sizeof a));
+    snprintf(text, sizeof text, "%s de la superficie de la %s",
+             rq_fr_percent(rq_json_num(rq_json_get(p, "seuil_couverture")), a, sizeof a),
+             rq_fr_rows(r)->one);
     entry(x, "Seuil de couverture", text);
     struct radii rad = {{0}};
     rq_json_each(rq_json_get(p, "rayons_km"), radius, &rad);
@@ -148,16 +149,23 @@ rq_method_section(rq_xml *x, const rq_report *r)
         "qu'elle accompagne (émergence, création, consolidation, développement) et sa zone "
         "d'intervention. Autour de chaque site, un disque dont le rayon dépend de la catégorie "
         "de la structure dessine sa portée, limitée à sa zone d'intervention.",
-        "Une commune est couverte pour une phase quand la portée d'une structure qui "
-        "accompagne cette phase recouvre au moins le seuil de couverture de sa superficie. "
-        "Une commune rurale (grille communale de densité de l'INSEE) à laquelle manque une "
-        "phase requise est une commune en trou ; les communes en trou qui se touchent forment "
-        "une zone de trou.",
         "L'indice d'accessibilité (E2SFCA) rapporte la capacité des sites, en projets "
         "accompagnés par an, à la population qui peut les atteindre, en tenant compte de la "
         "distance : il s'exprime en projets par an pour 10 000 habitants.",
     };
-    for (size_t i = 0; i < sizeof paragraphs / sizeof paragraphs[0]; i++)
+    const rq_fr_noun *n = rq_fr_rows(r);
+    rq_xml_leaf(x, "p", "%s", paragraphs[0]);
+    rq_xml_leaf(x, "p",
+                "Une %s est couverte pour une phase quand la portée d'une structure qui "
+                "accompagne cette phase recouvre au moins le seuil de couverture de sa "
+                "superficie. Une %s rurale (%s) à laquelle manque une phase requise est une %s "
+                "en trou ; les %s en trou qui se touchent forment une zone de trou.",
+                n->one, n->one,
+                r->run.units ? "dans une commune rurale de la grille communale de densité de "
+                               "l'INSEE"
+                             : "grille communale de densité de l'INSEE",
+                n->one, n->many);
+    for (size_t i = 1; i < sizeof paragraphs / sizeof paragraphs[0]; i++)
         rq_xml_leaf(x, "p", "%s", paragraphs[i]);
     rq_xml_leaf(x, "h3", "%s", "Paramètres");
     parameters(x, r);

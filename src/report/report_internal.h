@@ -102,6 +102,16 @@ char *rq_fr_percent(double share, char *buf, size_t sz);
 /* The study area as readers name it: "Occitanie", "France métropolitaine",
 ** "départements 09, 11" (newly allocated). */
 char *rq_area_label(const rq_report *r);
+/* The noun of the report's rows: "commune", or "maille" for a run on study
+** units (method.md §1.4), the word of INSEE for the units of a division
+** (maille communale, maille IRIS, maille de 1 km). Both are feminine and
+** begin with a consonant: the words around them need not change. */
+typedef struct rq_fr_noun {
+    const char *one;  /* "commune", "maille" */
+    const char *many; /* "communes", "mailles" */
+    const char *Many; /* "Communes", "Mailles" */
+} rq_fr_noun;
+const rq_fr_noun *rq_fr_rows(const rq_report *r);
 /* "2 décembre 2026" for "2026-12-02". */
 void rq_fr_date(const char *iso, char *buf, size_t sz);
 /* The name of département code in the report, "" when unknown. */

@@ -87,10 +87,13 @@ td_pct(rq_xml *x, double share)
 void
 rq_table_departements(rq_xml *x, const rq_report *r)
 {
-    static const char *const heads[] = {
-        "Département",      "Communes",      "Population",    "Parcours complet",
-        "Émergence",        "Création",      "Consolidation", "Population rurale en trou",
-        "Communes en trou", "Accès (E2SFCA)"};
+    const rq_fr_noun *n = rq_fr_rows(r);
+    char in_gap[48];
+    snprintf(in_gap, sizeof in_gap, "%s en trou", n->Many);
+    const char *const heads[] = {
+        "Département", n->Many,         "Population",    "Parcours complet",
+        "Émergence",   "Création",      "Consolidation", "Population rurale en trou",
+        in_gap,        "Accès (E2SFCA)"};
     rq_table_start(x, "Par département : part de la population accompagnée à chaque phase", heads,
                    sizeof heads / sizeof heads[0]);
     for (size_t d = 0; d <= r->n_deps; d++) {
@@ -120,8 +123,8 @@ rq_table_departements(rq_xml *x, const rq_report *r)
 void
 rq_table_zones(rq_xml *x, const rq_report *r)
 {
-    static const char *const heads[] = {"Zone", "Population", "Communes", "Phases manquantes",
-                                        "Départements"};
+    const char *const heads[] = {"Zone", "Population", rq_fr_rows(r)->Many, "Phases manquantes",
+                                 "Départements"};
     char caption[128];
     size_t n_overall = 0;
     for (size_t z = 0; z < r->run.n_gaps; z++)
@@ -180,8 +183,9 @@ by_population(const void *a, const void *b)
 void
 rq_table_structures(rq_xml *x, const rq_report *r)
 {
-    static const char *const heads[] = {"Structure", "Phases", "Sites", "Communes couvertes",
-                                        "Population atteinte"};
+    char covered[48];
+    snprintf(covered, sizeof covered, "%s couvertes", rq_fr_rows(r)->Many);
+    const char *const heads[] = {"Structure", "Phases", "Sites", covered, "Population atteinte"};
     size_t n = r->run.n_structures;
     const rq_report_structure **order = rq_xcalloc(n + 1, sizeof *order);
     for (size_t k = 0; k < n; k++)
@@ -236,8 +240,9 @@ static const char *const cause_words[RQ_N_CAUSES] = {
 void
 rq_table_causes(rq_xml *x, const rq_report *r)
 {
-    static const char *const heads[] = {"Changement", "Structure", "Détail",
-                                        "Communes dont le statut change", "Population"};
+    char changed[64];
+    snprintf(changed, sizeof changed, "%s dont le statut change", rq_fr_rows(r)->Many);
+    const char *const heads[] = {"Changement", "Structure", "Détail", changed, "Population"};
     rq_table_start(x, "Ce qui explique les changements", heads, sizeof heads / sizeof heads[0]);
     for (size_t k = 0; k < r->cmp.n_causes; k++) {
         const rq_cause *c = &r->cmp.causes[k];

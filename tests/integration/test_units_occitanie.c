@@ -183,10 +183,43 @@ test_report_on_cells(void **state)
     assert_close(rq_test_shell_number(cmd), 0, 0);
 }
 
+/* Counts the lines of `file` (under dir) holding the fixed string `text`. */
+static double
+grep_count(const char *file, const char *text)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "grep -c -F -- '%s' '%s/%s' || true", text, dir, file);
+    return rq_test_shell_number(cmd);
+}
+
+/* The report names its rows as what they are: "mailles" for the cells,
+** "communes" for the communes (the run of the same configuration on its
+** communes says 4446, the number of communes of the data README). */
+static void
+test_report_words_on_cells(void **state)
+{
+    (void)state;
+    char text[128];
+    snprintf(text, sizeof text, "Carte des %.0f mailles selon",
+             cells_sql("SELECT COUNT(*) FROM cellules"));
+    static const char *const cells = "out/cells/rapport.html", *const base =
+                                                                   "base/occitanie/rapport.html";
+    assert_true(grep_count(cells, text) >= 1);
+    assert_true(grep_count(cells, "mailles sans aucun accompagnement") >= 1);
+    assert_true(grep_count(cells, "<th scope=\"col\">Mailles en trou") >= 1);
+    assert_true(grep_count(cells, "Une maille rurale (dans une commune rurale") >= 1);
+    assert_close(grep_count(cells, "communes sans aucun accompagnement"), 0, 0);
+    assert_close(grep_count(cells, "Carte des communes"), 0, 0);
+    assert_true(grep_count(base, "Carte des 4446 communes selon") >= 1);
+    assert_true(grep_count(base, "communes sans aucun accompagnement") >= 1);
+    assert_close(grep_count(base, "maille"), 0, 0);
+}
+
 /* The history compares a run with the previous one of its name only when
 ** both are on the same kind of rows: a run on cells after a run on
 ** communes of the same name is not compared with it; the next run on
-** cells is compared with the first (method.md §1.4). */
+** cells is compared with the first (method.md §1.4), and finds nothing
+** changed. */
 static void
 test_history_compares_like_with_like(void **state)
 {
@@ -205,6 +238,10 @@ test_history_compares_like_with_like(void **state)
     out = rq_test_shell(cmd);
     if (!strstr(out, "recorded as run 3") || !strstr(out, "Comparaison du run 2 "))
         fail_msg("the second run on cells is not compared with the first:\n%s", out);
+    /* Nothing changed between the two: no site is said to have moved (a
+    ** site's commune code is not a unit's id). */
+    if (!strstr(out, "Causes : aucune modification"))
+        fail_msg("a rerun on cells finds changes:\n%s", out);
     free(out);
 }
 
@@ -216,6 +253,7 @@ main(void)
         cmocka_unit_test(test_departements_add_cells),
         cmocka_unit_test(test_rurality_from_communes),
         cmocka_unit_test(test_report_on_cells),
+        cmocka_unit_test(test_report_words_on_cells),
         cmocka_unit_test(test_history_compares_like_with_like),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
