@@ -78,7 +78,7 @@ typedef struct rq_results {
     size_t n_ind;
     rq_cover *covers; /* every positive share, sorted by commune then structure */
     size_t n_covers;
-    rq_geom **site_reach; /* per site: zone ∩ buffer (method.md §2), metric; NULL if empty */
+    rq_wkb *site_reach; /* per site: zone ∩ buffer (method.md §2), metric WKB; len 0 if empty */
     size_t n_site_reach;
     rq_gap_zone *gaps; /* overall zones first (by rank), then per phase */
     size_t n_gaps;

@@ -141,7 +141,7 @@ zone_unions(const rq_dataset *ds, rq_geom **zone, rq_err *err)
 struct site_pool {
     const rq_dataset *ds;
     rq_wkb *zone; /* zone[z]: the union of zone z as WKB, or empty */
-    rq_geom **out;
+    rq_wkb *out;  /* out[i]: the reach of site i as WKB (res->site_reach) */
     atomic_size_t next;
     atomic_int failed;
     pthread_mutex_t lock; /* guards rc and err */
@@ -182,6 +182,22 @@ site_reach(rq_geos *g, const rq_site *s, const struct zone_copy *z, rq_geom **ou
     return rc;
 }
 
+/* Takes reach and keeps it as WKB: 16 bytes a vertex instead of a GEOS
+** object's 24 and more, and nothing more to convert for the GeoPackage,
+** the only product that shows it (200,000 sites: millions of vertices). */
+static rq_status
+reach_to_wkb(rq_geos *g, const rq_site *s, rq_geom *reach, rq_wkb *out, rq_err *err)
+{
+    out->data = rq_geom_to_wkb(g, reach, &out->len);
+    rq_geom_destroy(g, reach);
+    if (!out->data) {
+        out->len = 0;
+        return rq_err_set(err, RQ_ERR_GEOS, "cannot write the reach of site %s as WKB: %s",
+                          s->site_id, rq_geos_last_error(g));
+    }
+    return RQ_OK;
+}
+
 static rq_status
 zone_copy_make(rq_geos *g, const rq_wkb *w, struct zone_copy *z, rq_err *err)
 {
@@ -210,8 +226,11 @@ site_worker(void *arg)
             continue; /* a zone with no commune: no reach */
         if (!zc[s->zone].prep)
             rc = zone_copy_make(g, &p->zone[s->zone], &zc[s->zone], &err);
+        rq_geom *reach = NULL;
         if (rc == RQ_OK)
-            rc = site_reach(g, s, &zc[s->zone], &p->out[i], &err);
+            rc = site_reach(g, s, &zc[s->zone], &reach, &err);
+        if (rc == RQ_OK && reach)
+            rc = reach_to_wkb(g, s, reach, &p->out[i], &err);
     }
     if (rc != RQ_OK) {
         pthread_mutex_lock(&p->lock);

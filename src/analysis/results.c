@@ -19,7 +19,7 @@ rq_results_fini(rq_geos *g, rq_results *res)
     free(res->ind);
     free(res->covers);
     for (size_t i = 0; i < res->n_site_reach; i++)
-        rq_geom_destroy(g, res->site_reach[i]);
+        free(res->site_reach[i].data);
     free(res->site_reach);
     for (size_t i = 0; i < res->n_gaps; i++)
         rq_gap_zone_fini(g, &res->gaps[i]);

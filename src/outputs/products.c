@@ -78,7 +78,7 @@ geoms_init(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
     memset(o, 0, sizeof *o);
     o->communes = wkb_array(res->n_ind);
     o->gaps = wkb_array(res->n_gaps);
-    o->reach = wkb_array(ds->n_sites);
+    o->reach = res->site_reach; /* WKB already, borrowed */
     o->deps = wkb_array(res->n_agg_dep);
     o->epcis = wkb_array(res->n_agg_epci);
     o->extent = (rq_bbox){0, 0, 0, 0};
@@ -97,8 +97,6 @@ geoms_init(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
     }
     for (size_t i = 0; i < res->n_gaps; i++)
         to_wkb(g, res->gaps[i].geom, &o->gaps[i]);
-    for (size_t i = 0; i < ds->n_sites && i < res->n_site_reach; i++)
-        to_wkb(g, res->site_reach[i], &o->reach[i]);
     for (size_t i = 0; i < res->n_agg_dep; i++)
         to_wkb(g, res->agg_dep[i].geom, &o->deps[i]);
     for (size_t i = 0; i < res->n_agg_epci; i++)
@@ -114,11 +112,10 @@ free_wkbs(rq_wkb *v, size_t n)
 }
 
 static void
-geoms_fini(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
+geoms_fini(rq_out_geoms *o, const rq_results *res)
 {
     free_wkbs(o->communes, res->n_ind);
     free_wkbs(o->gaps, res->n_gaps);
-    free_wkbs(o->reach, ds->n_sites);
     free_wkbs(o->deps, res->n_agg_dep);
     free_wkbs(o->epcis, res->n_agg_epci);
     memset(o, 0, sizeof *o);
@@ -348,7 +345,7 @@ rq_outputs_write(const rq_dataset *ds, rq_results *res, const rq_run_meta *meta,
         }
     }
     free(json);
-    geoms_fini(&geoms, ds, res);
+    geoms_fini(&geoms, res);
     rq_err_fini(&p.err);
     if (rc != RQ_OK && rq_outdir_path(od))
         name_target(err, rq_outdir_path(od), rq_outdir_target(od));
