@@ -13,11 +13,23 @@ static const struct {
     rq_evolution evo;
     const char *label;
 } evolutions[] = {
-    {RQ_EVO_GAP_ENTERED, "entrées en trou"},     {RQ_EVO_GAP_LEFT, "sorties de trou"},
-    {RQ_EVO_GAIN, "phase gagnée (hors trou)"},   {RQ_EVO_LOSS, "phase perdue (hors trou)"},
-    {RQ_EVO_MIXED, "phases gagnées et perdues"}, {RQ_EVO_NEW, "communes nouvelles"},
-    {RQ_EVO_GONE, "communes disparues"},         {RQ_EVO_UNCHANGED, "inchangées"},
+    {RQ_EVO_GAP_ENTERED, "entrées en trou"},
+    {RQ_EVO_GAP_LEFT, "sorties de trou"},
+    {RQ_EVO_GAIN, "phase gagnée (hors trou)"},
+    {RQ_EVO_LOSS, "phase perdue (hors trou)"},
+    {RQ_EVO_MIXED, "phases gagnées et perdues"},
+    {RQ_EVO_NEW, "nouvelles"},
+    {RQ_EVO_GONE, "disparues"},
+    {RQ_EVO_UNCHANGED, "inchangées"},
 };
+
+/* The rows' noun: communes, or "mailles" for runs on study units (the
+** report's word, src/report/figures.c); both feminine. */
+static const char *
+rows_noun(const rq_comparison *cmp)
+{
+    return cmp->b->units ? "maille" : "commune";
+}
 
 static const char *const cause_labels[RQ_N_CAUSES] = {
     "structure ajoutée", "structure supprimée", "site ajouté",         "site supprimé",
@@ -48,9 +60,10 @@ print_access(FILE *f, const rq_comparison *cmp)
     }
     char x[32];
     fprintf(f,
-            "Accessibilité (E2SFCA) : en hausse dans %zu communes, en baisse dans %zu ; "
+            "Accessibilité (E2SFCA) : en hausse dans %zu %ss, en baisse dans %zu ; "
             "variation moyenne pondérée par la population : %s\n",
-            up, down, rq_fmt_real_fr(weight > 0 ? weighted / weight : 0.0, 4, x, sizeof x));
+            up, rows_noun(cmp), down,
+            rq_fmt_real_fr(weight > 0 ? weighted / weight : 0.0, 4, x, sizeof x));
 }
 
 static const char *const zone_labels[RQ_N_ZONE_STATUS] = {"stables",
@@ -117,13 +130,19 @@ rq_comparison_print(FILE *f, const rq_comparison *cmp)
             fprintf(f, ", %zu changement%s de code\n", cmp->n_recoded,
                     cmp->n_recoded > 1 ? "s" : "");
         else
-            fprintf(f, "%s\n", cmp->n_merged ? ", aucun changement de code"
-                                             : " ni changement de code");
+            fprintf(f, "%s\n",
+                    cmp->n_merged ? ", aucun changement de code" : " ni changement de code");
     }
-    fprintf(f, "Communes :\n");
+    const char *noun = rows_noun(cmp);
+    fprintf(f, "%c%ss :\n", noun[0] == 'c' ? 'C' : 'M', noun + 1);
     for (size_t i = 0; i < sizeof evolutions / sizeof evolutions[0]; i++) {
         rq_evolution e = evolutions[i].evo;
-        fprintf(f, "  %-28s %6zu  (%s habitants)\n", evolutions[i].label, cmp->n_evo[e],
+        char label[64];
+        if (e == RQ_EVO_NEW || e == RQ_EVO_GONE)
+            snprintf(label, sizeof label, "%ss %s", noun, evolutions[i].label);
+        else
+            snprintf(label, sizeof label, "%s", evolutions[i].label);
+        fprintf(f, "  %-28s %6zu  (%s habitants)\n", label, cmp->n_evo[e],
                 rq_fmt_int_fr(cmp->pop_evo[e], x, sizeof x));
     }
     print_access(f, cmp);
@@ -135,9 +154,9 @@ rq_comparison_print(FILE *f, const rq_comparison *cmp)
                 *c->site_id ? c->site_id : c->structure_id, *c->site_id ? " (structure " : "",
                 *c->site_id ? c->structure_id : "", *c->site_id ? ")" : "", c->detail);
         if (c->n_communes == 0)
-            fprintf(f, "aucune commune ne change de statut\n");
+            fprintf(f, "aucune %s ne change de statut\n", noun);
         else
-            fprintf(f, "%zu commune%s change%s de statut (%s habitants)\n", c->n_communes,
+            fprintf(f, "%zu %s%s change%s de statut (%s habitants)\n", c->n_communes, noun,
                     c->n_communes > 1 ? "s" : "", c->n_communes > 1 ? "nt" : "",
                     rq_fmt_int_fr(c->population, x, sizeof x));
     }

@@ -242,6 +242,9 @@ test_history_compares_like_with_like(void **state)
     ** site's commune code is not a unit's id). */
     if (!strstr(out, "Causes : aucune modification"))
         fail_msg("a rerun on cells finds changes:\n%s", out);
+    if (!strstr(out, "\nMailles :\n") || !strstr(out, "  mailles disparues ") ||
+        !strstr(out, "en hausse dans 0 mailles"))
+        fail_msg("the summary of a rerun on cells does not call them mailles:\n%s", out);
     free(out);
 }
 
