@@ -130,6 +130,71 @@ zone_members(const rq_cmp_ctx *c, const rq_snapshot *s, const char *type, const 
     return out;
 }
 
+/* The codes of a zone of type communes as current communes of the newer
+** table, sorted, each once. For runs on study units, whose rows are units
+** and not communes (method.md §1.4). */
+static char **
+zone_communes(const rq_cmp_ctx *c, const char *codes, size_t *n_out)
+{
+    size_t n = 0, m = 0;
+    char **list = rq_strsplit(codes, '|', &n);
+    for (size_t i = 0; i < n; i++) {
+        char *to = rq_xstrdup(rq_cmp_map_commune(c, list[i]));
+        free(list[i]);
+        list[i] = to;
+    }
+    if (n > 1)
+        qsort(list, n, sizeof *list, rq_cmp_strp);
+    for (size_t i = 0; i < n; i++) {
+        if (m && strcmp(list[m - 1], list[i]) == 0)
+            free(list[i]);
+        else
+            list[m++] = list[i];
+    }
+    list[m] = NULL;
+    *n_out = m;
+    return list;
+}
+
+/* How many members b's zone has that a's has not (*added) and the other
+** way round (*removed): row indices of ref, or, for a zone of type
+** communes in runs on study units, commune codes. */
+static void
+zone_diff(const rq_cmp_ctx *c, const rq_snap_structure *sa, const rq_snap_structure *sb,
+          size_t *added, size_t *removed)
+{
+    size_t na = 0, nb = 0, i = 0, j = 0;
+    *added = *removed = 0;
+    if (c->ref->units && strcmp(sa->zone_type, "communes") == 0) {
+        char **ca = zone_communes(c, sa->zone_codes, &na);
+        char **cb = zone_communes(c, sb->zone_codes, &nb);
+        while (i < na || j < nb) {
+            int d = i >= na ? 1 : j >= nb ? -1 : strcmp(ca[i], cb[j]);
+            if (d < 0)
+                ++*removed, i++;
+            else if (d > 0)
+                ++*added, j++;
+            else
+                i++, j++;
+        }
+        rq_strv_free(ca);
+        rq_strv_free(cb);
+        return;
+    }
+    size_t *ma = zone_members(c, c->cmp->a, sa->zone_type, sa->zone_codes, &na);
+    size_t *mb = zone_members(c, c->cmp->b, sb->zone_type, sb->zone_codes, &nb);
+    while (i < na || j < nb) {
+        if (j >= nb || (i < na && ma[i] < mb[j]))
+            ++*removed, i++;
+        else if (i >= na || mb[j] < ma[i])
+            ++*added, j++;
+        else
+            i++, j++;
+    }
+    free(ma);
+    free(mb);
+}
+
 /* The change of a structure's zone between a and b, in French; NULL when
 ** its zone holds the same communes. */
 static char *
@@ -145,19 +210,8 @@ zone_change(const rq_cmp_ctx *c, const rq_snap_structure *sa, const rq_snap_stru
         return strcmp(sa->zone_codes, sb->zone_codes) == 0
                    ? NULL
                    : rq_xasprintf("zone %s %s → %s", sa->zone_type, sa->zone_codes, sb->zone_codes);
-    size_t na = 0, nb = 0, added = 0, removed = 0, i = 0, j = 0;
-    size_t *ma = zone_members(c, c->cmp->a, sa->zone_type, sa->zone_codes, &na);
-    size_t *mb = zone_members(c, c->cmp->b, sb->zone_type, sb->zone_codes, &nb);
-    while (i < na || j < nb) {
-        if (j >= nb || (i < na && ma[i] < mb[j]))
-            removed++, i++;
-        else if (i >= na || mb[j] < ma[i])
-            added++, j++;
-        else
-            i++, j++;
-    }
-    free(ma);
-    free(mb);
+    size_t added = 0, removed = 0;
+    zone_diff(c, sa, sb, &added, &removed);
     if (!added && !removed)
         return NULL;
     return rq_xasprintf("zone %s %s → %s : %zu commune%s en plus, %zu en moins", sa->zone_type,

@@ -377,6 +377,65 @@ test_identity(void **state)
     rq_geos_destroy(g);
 }
 
+/* Two runs on study units (rows U1, U2, ids that are not commune codes),
+** COG 2026 on both sides with 99002 redirected to 99004. Structure ZON has
+** a zone of type communes, its site in 99001, unmoved. */
+static void
+build_units(rq_snapshot *s, long long id, const char *zone_codes)
+{
+    header(s, id, "2026");
+    s->units = 1;
+    add_commune(s, "U1", "X", 100, 1, 1, CR, 0, 1.0);
+    add_commune(s, "U2", "W", 100, 1, 1, CR, 0, 1.0);
+    s->redirects = rq_xcalloc(1, sizeof *s->redirects);
+    s->redirects[0] = (rq_snap_redirect){rq_xstrdup("99002"), rq_xstrdup("99004")};
+    s->n_redirects = 1;
+    add_structure(s, "ZON", CR);
+    free(s->structures[0].zone_type);
+    free(s->structures[0].zone_codes);
+    s->structures[0].zone_type = rq_xstrdup("communes");
+    s->structures[0].zone_codes = rq_xstrdup(zone_codes);
+    add_site(s, "ZON-1", "ZON", 0, "99001");
+    rq_snapshot_index(s);
+}
+
+/* A zone of type communes compared by its communes when the rows are
+** units: 99001 → 99001|99004|99005 is 2 communes more, none less; 99002
+** (redirected to 99004) → 99004 is no change; and the unmoved site is not
+** a cause. */
+static void
+test_units_zone_of_communes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b, *detail; /* NULL: no cause */
+    } cases[] = {
+        {"99001", "99001|99004|99005",
+         "zone communes 99001 → 99001|99004|99005 : 2 communes en plus, 0 en moins"},
+        {"99001|99005", "99005",
+         "zone communes 99001|99005 → 99005 : 0 commune en plus, 1 en moins"},
+        {"99002|99001", "99001|99004", NULL},
+    };
+    for (size_t k = 0; k < NELEM(cases); k++) {
+        rq_geos *g = rq_geos_create();
+        rq_snapshot a = {0}, b = {0};
+        rq_comparison cmp;
+        rq_err err = {0};
+        build_units(&a, 1, cases[k].a);
+        build_units(&b, 2, cases[k].b);
+        assert_int_equal(rq_compare(g, &a, &b, &cmp, &err), RQ_OK);
+        assert_int_equal(cmp.n_causes, cases[k].detail ? 1 : 0);
+        if (cases[k].detail) {
+            assert_int_equal(cmp.causes[0].type, RQ_CAUSE_ZONE);
+            assert_string_equal(cmp.causes[0].detail, cases[k].detail);
+        }
+        rq_comparison_fini(&cmp);
+        rq_snapshot_fini(&a);
+        rq_snapshot_fini(&b);
+        rq_geos_destroy(g);
+    }
+}
+
 int
 main(void)
 {
@@ -384,6 +443,7 @@ main(void)
         cmocka_unit_test(test_communes_and_causes),
         cmocka_unit_test(test_zones),
         cmocka_unit_test(test_identity),
+        cmocka_unit_test(test_units_zone_of_communes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
