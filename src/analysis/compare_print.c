@@ -25,10 +25,15 @@ static const struct {
 
 /* The rows' noun: communes, or "mailles" for runs on study units (the
 ** report's word, src/report/figures.c); both feminine. */
-static const char *
-rows_noun(const rq_comparison *cmp)
+typedef struct rows_noun {
+    const char *one, *title; /* "commune", "Communes" */
+} rows_noun;
+
+static const rows_noun *
+rows_of(const rq_comparison *cmp)
 {
-    return cmp->b->units ? "maille" : "commune";
+    static const rows_noun communes = {"commune", "Communes"}, mailles = {"maille", "Mailles"};
+    return cmp->b->units ? &mailles : &communes;
 }
 
 static const char *const cause_labels[RQ_N_CAUSES] = {
@@ -62,7 +67,7 @@ print_access(FILE *f, const rq_comparison *cmp)
     fprintf(f,
             "Accessibilité (E2SFCA) : en hausse dans %zu %ss, en baisse dans %zu ; "
             "variation moyenne pondérée par la population : %s\n",
-            up, rows_noun(cmp), down,
+            up, rows_of(cmp)->one, down,
             rq_fmt_real_fr(weight > 0 ? weighted / weight : 0.0, 4, x, sizeof x));
 }
 
@@ -133,8 +138,8 @@ rq_comparison_print(FILE *f, const rq_comparison *cmp)
             fprintf(f, "%s\n",
                     cmp->n_merged ? ", aucun changement de code" : " ni changement de code");
     }
-    const char *noun = rows_noun(cmp);
-    fprintf(f, "%c%ss :\n", noun[0] == 'c' ? 'C' : 'M', noun + 1);
+    const char *noun = rows_of(cmp)->one;
+    fprintf(f, "%s :\n", rows_of(cmp)->title);
     for (size_t i = 0; i < sizeof evolutions / sizeof evolutions[0]; i++) {
         rq_evolution e = evolutions[i].evo;
         char label[64];

@@ -67,24 +67,27 @@ same_zone(const rq_snapshot *a, size_t i, const rq_snapshot *b, size_t j)
 ** when there is one: the zones of a do not overlap each other, so it is
 ** the only one zone j overlaps, by its whole area, and the overlays of the
 ** neighbours whose boxes it meets are not needed (on a rerun of France,
-** with 99 gap zones, they took 6 s). Returns the new count. */
-static size_t
-keep_same_zone(const rq_snapshot *a, const rq_snapshot *b, size_t j, size_t *cand, size_t n)
+** with 99 gap zones, they took 6 s). Returns 1 when it found it (then
+** *n is 1). */
+static int
+keep_same_zone(const rq_snapshot *a, const rq_snapshot *b, size_t j, size_t *cand, size_t *n)
 {
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < *n; k++)
         if (same_zone(a, cand[k], b, j)) {
             cand[0] = cand[k];
+            *n = 1;
             return 1;
         }
-    return n;
+    return 0;
 }
 
-/* The area common to zone i of a and zone j of b, km². */
+/* The area common to zone i of a and zone j of b, km²; same: they are the
+** same zone (keep_same_zone). */
 static rq_status
-overlap_km2(rq_geos *g, const zone_geoms *za, size_t i, const rq_snapshot *a, const zone_geoms *zb,
-            size_t j, const rq_snapshot *b, double *km2, rq_err *err)
+overlap_km2(rq_geos *g, const zone_geoms *za, size_t i, const zone_geoms *zb, size_t j, int same,
+            double *km2, rq_err *err)
 {
-    if (same_zone(a, i, b, j)) {
+    if (same) {
         *km2 = za->km2[i];
         return RQ_OK;
     }
@@ -131,12 +134,12 @@ zones_of_phase(rq_geos *g, rq_comparison *cmp, int phase, size_t *cap, rq_err *e
         r->geom = &b->gaps[j].geom;
         size_t n_cand = 0;
         size_t *cand = rq_index_query_sorted(g, ix, zb.g[j], &n_cand);
-        n_cand = keep_same_zone(a, b, j, cand, n_cand);
+        int same = keep_same_zone(a, b, j, cand, &n_cand);
         double common = 0;
         rq_buf ids = {0};
         for (size_t k = 0; k < n_cand && rc == RQ_OK; k++) {
             double km2 = 0;
-            if ((rc = overlap_km2(g, &za, cand[k], a, &zb, j, b, &km2, err)) != RQ_OK)
+            if ((rc = overlap_km2(g, &za, cand[k], &zb, j, same, &km2, err)) != RQ_OK)
                 break;
             if (km2 <= RQ_OVERLAP_KM2)
                 continue;
