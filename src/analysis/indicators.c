@@ -17,12 +17,11 @@
 ** of k reaches c its ratio is reused, otherwise the buffers of those
 ** structures are intersected with c together.
 **
-** Distances. Per category, an STRtree of site points answers "nearest site
-** whose zone holds c" with a distance callback that skips other zones.
+** Distances (nearest site of each category, accessibility pairs) need no
+** geometry but points: proximity.c, on worker threads.
 */
-#include "raquette/indicators.h"
+#include "indicators_internal.h"
 
-#include "raquette/fca.h"
 #include "raquette/gaps.h"
 
 #include <math.h>
@@ -208,66 +207,6 @@ category_share(rq_dataset *ds, const rq_reach *r, const rq_commune *c, const rq_
     return rc;
 }
 
-/* ---- Distances -------------------------------------------------------------- */
-
-struct near {
-    const rq_dataset *ds;
-    const size_t *site_of; /* tree item -> site index */
-    size_t ci;
-};
-
-static double
-site_distance(size_t item, void *ud)
-{
-    const struct near *n = ud;
-    const rq_site *s = &n->ds->sites[n->site_of[item]];
-    const rq_commune *c = &n->ds->communes[n->ci];
-    if (!n->ds->zones[s->zone].member[n->ci])
-        return INFINITY;
-    return hypot(s->x - c->rx, s->y - c->ry);
-}
-
-static void
-nearest_sites(rq_dataset *ds, rq_results *res)
-{
-    const rq_config *cfg = ds->cfg;
-    rq_geos *g = ds->geos;
-    size_t *site_of = rq_xcalloc(ds->n_sites + 1, sizeof *site_of);
-    rq_geom **pts = rq_xcalloc(ds->n_sites + 1, sizeof *pts);
-    for (size_t i = 0; i < ds->n_sites; i++)
-        pts[i] = rq_geom_point(g, ds->sites[i].x, ds->sites[i].y);
-    for (size_t k = 0; k < cfg->n_categories; k++) {
-        rq_index *ix = rq_index_create(g);
-        size_t n = 0;
-        for (size_t i = 0; i < ds->n_sites; i++)
-            if (ds->sites[i].category == (int)k) {
-                site_of[n] = i;
-                rq_index_insert(g, ix, pts[i], n++);
-            }
-        for (size_t a = 0; a < res->n_ind; a++) {
-            rq_commune_ind *ind = &res->ind[a];
-            ind->dist_km[k] = ind->temps_min[k] = NAN;
-            if (!n)
-                continue;
-            const rq_commune *c = &ds->communes[ind->commune];
-            struct near nr = {ds, site_of, ind->commune};
-            rq_geom *q = rq_geom_point(g, c->rx, c->ry);
-            long item = rq_index_nearest(g, ix, q, site_distance, &nr);
-            rq_geom_destroy(g, q);
-            if (item < 0)
-                continue;
-            double km = site_distance((size_t)item, &nr) / 1000.0;
-            ind->dist_km[k] = km;
-            ind->temps_min[k] = km * cfg->detour / cfg->speed_kmh * 60.0;
-        }
-        rq_index_destroy(g, ix);
-    }
-    for (size_t i = 0; i < ds->n_sites; i++)
-        rq_geom_destroy(g, pts[i]);
-    free(pts);
-    free(site_of);
-}
-
 /* ---- Accessibility (method.md §3.1) ----------------------------------------- */
 
 /* Rewrites a failure of the engine, which knows only point numbers, in
@@ -295,49 +234,23 @@ name_fault(const rq_dataset *ds, const rq_results *res, const rq_fca_fault *f, r
                *what ? what : "these inputs", engine);
 }
 
+/* acces_e2sfca of every study commune from the pairs rq_proximity_compute
+** found, and the run's supply reached and identity check. */
 static rq_status
-accessibility(rq_dataset *ds, rq_results *res, rq_err *err)
+accessibility(rq_dataset *ds, rq_results *res, const rq_fca_pair *pairs, size_t n_pairs,
+              rq_err *err)
 {
     const rq_config *cfg = ds->cfg;
-    rq_geos *g = ds->geos;
-    rq_fca_weight w = {cfg->weight, cfg->band_km, cfg->band_w, cfg->n_bands,
+    rq_fca_weight w = {cfg->weight, cfg->band_km,        cfg->band_w,       cfg->n_bands,
                        cfg->max_km, cfg->gauss_sigma_km, cfg->gravity_beta, 0};
-    double cutoff = cfg->weight == RQ_WEIGHT_STEP && cfg->n_bands ? cfg->band_km[cfg->n_bands - 1]
-                                                                 : cfg->max_km;
-    rq_index *ix = rq_index_create(g);
-    rq_geom **pts = rq_xcalloc(ds->n_sites + 1, sizeof *pts);
-    for (size_t i = 0; i < ds->n_sites; i++) {
-        pts[i] = rq_geom_point(g, ds->sites[i].x, ds->sites[i].y);
-        rq_index_insert(g, ix, pts[i], i);
-    }
-    rq_fca_pair *pairs = NULL;
-    size_t n_pairs = 0, cap = 0;
     double *pop = rq_xcalloc(res->n_ind + 1, sizeof *pop);
     double *acc = rq_xcalloc(res->n_ind + 1, sizeof *acc);
     double *capa = rq_xcalloc(ds->n_sites + 1, sizeof *capa);
     unsigned char *reached = rq_xcalloc(ds->n_sites + 1, 1);
     for (size_t i = 0; i < ds->n_sites; i++)
         capa[i] = ds->sites[i].capacity;
-    for (size_t a = 0; a < res->n_ind; a++) {
-        const rq_commune *c = &ds->communes[res->ind[a].commune];
-        pop[a] = (double)c->population;
-        double m = cutoff * 1000.0;
-        rq_geom *box = rq_geom_rectangle(g, c->rx - m, c->ry - m, c->rx + m, c->ry + m);
-        size_t n = 0;
-        size_t *cand = rq_index_query_sorted(g, ix, box, &n);
-        rq_geom_destroy(g, box);
-        for (size_t i = 0; i < n; i++) {
-            const rq_site *s = &ds->sites[cand[i]];
-            if (!ds->zones[s->zone].member[res->ind[a].commune])
-                continue; /* only pairs where the commune lies in the site's zone */
-            double km = hypot(s->x - c->rx, s->y - c->ry) / 1000.0;
-            if (km > cutoff)
-                continue;
-            rq_grow((void **)&pairs, &cap, n_pairs + 1, sizeof *pairs);
-            pairs[n_pairs++] = (rq_fca_pair){a, cand[i], km};
-        }
-        free(cand);
-    }
+    for (size_t a = 0; a < res->n_ind; a++)
+        pop[a] = (double)ds->communes[res->ind[a].commune].population;
     rq_fca_fault fault;
     rq_status rc = rq_fca_compute(cfg->fca_variant, pop, res->n_ind, capa, ds->n_sites, pairs,
                                   n_pairs, &w, 10000.0, acc, NULL, reached, &fault, err);
@@ -354,11 +267,6 @@ accessibility(rq_dataset *ds, rq_results *res, rq_err *err)
             res->fca_identity += pop[a] * acc[a] / 10000.0;
         }
     }
-    for (size_t i = 0; i < ds->n_sites; i++)
-        rq_geom_destroy(g, pts[i]);
-    free(pts);
-    rq_index_destroy(g, ix);
-    free(pairs);
     free(pop);
     free(acc);
     free(capa);
@@ -414,6 +322,9 @@ rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *res, rq_err
     const rq_config *cfg = ds->cfg;
     struct covers cv = {NULL, 0, 0};
     long *pos_of = rq_xcalloc(ds->n_communes + 1, sizeof *pos_of);
+    size_t *cover_begin = rq_xcalloc(ds->n_area + 2, sizeof *cover_begin);
+    rq_fca_pair *pairs = NULL;
+    size_t n_pairs = 0;
     rq_status rc;
     for (size_t i = 0; i < ds->n_communes; i++)
         pos_of[i] = -1;
@@ -429,6 +340,8 @@ rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *res, rq_err
         size_t b = j;
         while (j < cv.n && cv.v[j].pos == a)
             j++;
+        cover_begin[a] = b;
+        cover_begin[a + 1] = j;
         unsigned phases = 0;
         for (size_t q = b; q < j; q++) {
             const rq_structure *st = &ds->structures[cv.v[q].structure];
@@ -444,29 +357,19 @@ rq_indicators_compute(rq_dataset *ds, const rq_reach *r, rq_results *res, rq_err
     }
     if (rc != RQ_OK)
         goto cleanup;
-    nearest_sites(ds, res);
-    rc = accessibility(ds, res, err);
-    /* The shares serve the orientation directory (src/outputs/annuaire.c),
-    ** with the structure's site nearest to the commune's point. */
-    for (size_t q = 0; q < cv.n; q++) {
-        rq_cover *v = &cv.v[q];
-        const rq_structure *st = &ds->structures[v->structure];
-        const rq_commune *c = &ds->communes[res->ind[v->pos].commune];
-        v->dist_km = INFINITY;
-        for (size_t i = 0; i < st->n_sites; i++) {
-            const rq_site *s = &ds->sites[st->sites[i]];
-            double km = hypot(s->x - c->rx, s->y - c->ry) / 1000.0;
-            if (km < v->dist_km) {
-                v->dist_km = km;
-                v->site = st->sites[i];
-            }
-        }
-    }
+    /* Distances, the nearest site of each cover (for the orientation
+    ** directory, src/outputs/annuaire.c) and the accessibility pairs. */
+    if ((rc = rq_proximity_compute(ds, res, cv.v, cover_begin, &pairs, &n_pairs, err)) != RQ_OK)
+        goto cleanup;
+    if ((rc = accessibility(ds, res, pairs, n_pairs, err)) != RQ_OK)
+        goto cleanup;
     res->covers = cv.v;
     res->n_covers = cv.n;
     cv.v = NULL;
 cleanup:
     free(cv.v);
+    free(pairs);
+    free(cover_begin);
     free(pos_of);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* rq_test.c - shared helpers for the cmocka tests. */
 #include "rq_test.h"
 
+#include "raquette/analysis.h"
 #include "raquette/io.h"
 #include "raquette/model.h"
 
@@ -206,4 +207,34 @@ rq_test_rm_rf(const char *path)
     char *cmd = rq_xasprintf("rm -rf '%s'", path);
     assert_int_equal(rq_test_run(cmd, NULL), 0);
     free(cmd);
+}
+
+int
+rq_test_analysis_run(const char *ini, rq_config *cfg, rq_dataset **ds, rq_results *res)
+{
+    rq_err err = {0};
+    rq_io_init();
+    memset(res, 0, sizeof *res);
+    *ds = NULL;
+    if (rq_config_load(ini, cfg, &err) != RQ_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    *ds = rq_dataset_create(cfg);
+    if (rq_pipeline_prepare(*ds, &err) != RQ_OK || rq_analysis_run(*ds, res, 1, &err) != RQ_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+void
+rq_test_analysis_fini(rq_config *cfg, rq_dataset *ds, rq_results *res)
+{
+    if (ds) {
+        rq_results_fini(ds->geos, res);
+        rq_dataset_destroy(ds);
+    }
+    rq_config_fini(cfg);
+    rq_io_cleanup();
 }

@@ -14,6 +14,7 @@
 
 #include <math.h>
 
+#include "raquette/indicators.h"
 #include "raquette/model.h"
 
 /* Path of a file under tests/fixtures (RQ_FIXTURES), in a static buffer
@@ -53,6 +54,12 @@ double rq_test_shell_number(const char *cmd);
 const rq_site *rq_test_site(const rq_dataset *ds, const char *id);
 /* The warnings of ds of one kind, NULL when there are none. */
 const rq_warn_group *rq_test_warnings(const rq_dataset *ds, const char *kind);
+/* For a group setup: rq_io_init, then loads the configuration ini into
+** *cfg, prepares *ds and runs the analysis into *res (quiet); prints the
+** error and returns -1 when something fails (cmocka then skips the group).
+** rq_test_analysis_fini undoes it all. */
+int rq_test_analysis_run(const char *ini, rq_config *cfg, rq_dataset **ds, rq_results *res);
+void rq_test_analysis_fini(rq_config *cfg, rq_dataset *ds, rq_results *res);
 /* Group setup and teardown for tests that read or write through GDAL:
 ** rq_io_init / rq_io_cleanup. */
 int rq_test_io_setup(void **state);

@@ -19,7 +19,6 @@
 #include "rq_test.h"
 
 #include "raquette/analysis.h"
-#include "raquette/io.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,29 +32,14 @@ static int
 setup(void **state)
 {
     (void)state;
-    rq_err err = {0};
-    rq_io_init();
-    memset(&res, 0, sizeof res);
-    if (rq_config_load(rq_test_fixture("cover/cover.ini"), &cfg, &err) != RQ_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    ds = rq_dataset_create(&cfg);
-    if (rq_pipeline_prepare(ds, &err) != RQ_OK || rq_analysis_run(ds, &res, 1, &err) != RQ_OK) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    return rq_test_analysis_run(rq_test_fixture("cover/cover.ini"), &cfg, &ds, &res);
 }
 
 static int
 teardown(void **state)
 {
     (void)state;
-    rq_results_fini(ds->geos, &res);
-    rq_dataset_destroy(ds);
-    rq_config_fini(&cfg);
-    rq_io_cleanup();
+    rq_test_analysis_fini(&cfg, ds, &res);
     return 0;
 }
 
@@ -209,7 +193,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_coverage),       cmocka_unit_test(test_distances),
+        cmocka_unit_test(test_coverage),        cmocka_unit_test(test_distances),
         cmocka_unit_test(test_phases_and_gaps), cmocka_unit_test(test_accessibility),
         cmocka_unit_test(test_aggregates),
     };
