@@ -19,7 +19,7 @@
 ** distances come out of the nearest-site searches, so a tie between two
 ** sites changes nothing. Pairs are kept per commune and
 ** joined in commune order: the result does not depend on the number of
-** threads. On one thread this took 19.7 s of a 200,000-site run
+** threads. On one thread this took 15-20 s of a 200,000-site run
 ** (docs/performance.md).
 */
 #include "indicators_internal.h"
@@ -38,7 +38,7 @@
 /* One commune's accessibility pairs. */
 struct pair_list {
     rq_fca_pair *v;
-    size_t n, cap;
+    size_t n;
 };
 
 /* A worker's own trees of site points. The trees of category k and zone z
@@ -265,7 +265,7 @@ commune_pairs(rq_geos *g, const struct site_trees *t, struct prox_pool *p, size_
     const struct cand *sorted = sort_by_site(sc, ds->n_sites);
     struct pair_list *out = &p->per[a];
     out->v = rq_xcalloc(sc->n, sizeof *out->v);
-    out->n = out->cap = sc->n;
+    out->n = sc->n;
     for (size_t i = 0; i < sc->n; i++)
         out->v[i] = (rq_fca_pair){a, sorted[i].site, sorted[i].km};
     return RQ_OK;
