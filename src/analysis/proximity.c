@@ -41,14 +41,13 @@ struct pair_list {
     size_t n;
 };
 
-/* A worker's own trees of site points. The trees of category k and zone z
-** are at k * n_zones + z (NULL when no site of k has zone z). */
+/* A worker's own trees of site points (a tree keeps only the envelopes).
+** The trees of category k and zone z are at k * n_zones + z (NULL when no
+** site of k has zone z). */
 struct site_trees {
-    rq_geom **pts;    /* per site: its point */
     rq_index *all;    /* every site, item = site index */
     rq_index **kz;    /* per (category, zone): its sites, item = rank in site_of */
     size_t **site_of; /* per (category, zone): tree item -> site index */
-    size_t *n_kz;     /* per (category, zone): its number of sites */
 };
 
 struct prox_pool {
@@ -70,31 +69,36 @@ static rq_status
 trees_build(rq_geos *g, const rq_dataset *ds, struct site_trees *t, rq_err *err)
 {
     size_t n_kz = ds->cfg->n_categories * ds->n_zones;
-    t->pts = rq_xcalloc(ds->n_sites + 1, sizeof *t->pts);
+    rq_status rc = RQ_OK;
     t->kz = rq_xcalloc(n_kz + 1, sizeof *t->kz);
     t->site_of = rq_xcalloc(n_kz + 1, sizeof *t->site_of);
-    t->n_kz = rq_xcalloc(n_kz + 1, sizeof *t->n_kz);
     size_t *count = rq_xcalloc(n_kz + 1, sizeof *count);
     for (size_t i = 0; i < ds->n_sites; i++)
         count[(size_t)ds->sites[i].category * ds->n_zones + ds->sites[i].zone]++;
-    for (size_t j = 0; j < n_kz; j++)
+    for (size_t j = 0; j < n_kz; j++) {
         if (count[j]) {
             t->kz[j] = rq_index_create(g);
             t->site_of[j] = rq_xcalloc(count[j], sizeof **t->site_of);
         }
-    free(count);
-    t->all = rq_index_create(g);
-    for (size_t i = 0; i < ds->n_sites; i++) {
-        const rq_site *s = &ds->sites[i];
-        if (!(t->pts[i] = rq_geom_point(g, s->x, s->y)))
-            return rq_err_set(err, RQ_ERR_GEOS, "cannot make the point of site %s: %s", s->site_id,
-                              rq_geos_last_error(g));
-        rq_index_insert(g, t->all, t->pts[i], i);
-        size_t j = (size_t)s->category * ds->n_zones + s->zone;
-        t->site_of[j][t->n_kz[j]] = i;
-        rq_index_insert(g, t->kz[j], t->pts[i], t->n_kz[j]++);
+        count[j] = 0; /* from here, the sites placed in each tree */
     }
-    return RQ_OK;
+    t->all = rq_index_create(g);
+    for (size_t i = 0; i < ds->n_sites && rc == RQ_OK; i++) {
+        const rq_site *s = &ds->sites[i];
+        rq_geom *pt = rq_geom_point(g, s->x, s->y);
+        if (!pt) {
+            rc = rq_err_set(err, RQ_ERR_GEOS, "cannot make the point of site %s: %s", s->site_id,
+                            rq_geos_last_error(g));
+            break;
+        }
+        rq_index_insert(g, t->all, pt, i);
+        size_t j = (size_t)s->category * ds->n_zones + s->zone;
+        t->site_of[j][count[j]] = i;
+        rq_index_insert(g, t->kz[j], pt, count[j]++);
+        rq_geom_destroy(g, pt);
+    }
+    free(count);
+    return rc;
 }
 
 static void
@@ -106,12 +110,8 @@ trees_free(rq_geos *g, const rq_dataset *ds, struct site_trees *t)
         free(t->site_of[j]);
     }
     rq_index_destroy(g, t->all);
-    for (size_t i = 0; t->pts && i < ds->n_sites; i++)
-        rq_geom_destroy(g, t->pts[i]);
-    free(t->pts);
     free(t->kz);
     free(t->site_of);
-    free(t->n_kz);
 }
 
 /* ---- Per commune -------------------------------------------------------------- */
@@ -201,11 +201,11 @@ visit_site(size_t item, void *ud)
         return;
     struct scratch *sc = v->sc;
     rq_grow((void **)&sc->v, &sc->cap, sc->n + 1, sizeof *sc->v);
-    rq_grow((void **)&sc->tmp, &sc->tmp_cap, sc->n + 1, sizeof *sc->tmp);
     sc->v[sc->n++] = (struct cand){item, km};
 }
 
-/* Sorts sc->v by site index; returns the sorted array (sc->v or sc->tmp).
+/* Sorts sc->v by site index; returns the sorted array (sc->v or sc->tmp,
+** grown here to sc->n).
 ** Small lists by insertion; others by a radix sort on the index's bytes
 ** (least significant first, each pass stable), as many passes as the
 ** largest index has bytes: qsort's comparison callback was 40 % of this
@@ -214,8 +214,8 @@ visit_site(size_t item, void *ud)
 static struct cand *
 sort_by_site(struct scratch *sc, size_t max_site)
 {
-    struct cand *v = sc->v, *tmp = sc->tmp;
     size_t n = sc->n;
+    struct cand *v = sc->v;
     if (n < 48) {
         for (size_t i = 1; i < n; i++) {
             struct cand x = v[i];
@@ -226,6 +226,8 @@ sort_by_site(struct scratch *sc, size_t max_site)
         }
         return v;
     }
+    rq_grow((void **)&sc->tmp, &sc->tmp_cap, n, sizeof *sc->tmp);
+    struct cand *tmp = sc->tmp;
     for (unsigned shift = 0; shift < 64 && (max_site >> shift) != 0; shift += 8) {
         size_t count[257] = {0};
         for (size_t i = 0; i < n; i++)
