@@ -4,7 +4,7 @@
 ** This layer knows nothing about indicators: callers describe their fields
 ** and hand over plain values and ISO WKB geometries. GDAL and json-c types
 ** never appear here (implementation in src/io/writer.c, writer_vout.c,
-** outdir.c, json.c).
+** outdir.c, filewrite.c, json.c).
 **
 ** Number formats and coordinates are documented for users in
 ** docs/outputs.md; the guarantees are restated next to each function.
@@ -82,8 +82,10 @@ rq_status rq_writer_finish(rq_writer *w, rq_status rc, rq_err *err) RQ_MUST_CHEC
 
 /* ---- Multi-layer datasets: GeoPackage, XLSX workbook ------------------ */
 
-/* Several layers in one file, written in memory like a one-layer file and
-** copied to disk at rq_vout_close. Reals are rounded to their field's
+/* Several layers in one file: a workbook is written in memory like a
+** one-layer file and copied to disk at rq_vout_close; a GeoPackage, the
+** largest file at scale, is written in place by SQLite, which checks its
+** writes (nothing may exist at path yet). Reals are rounded to their field's
 ** decimals as in every format, so that all give the same numbers. In a
 ** GeoPackage text is kept as it is; in a workbook, text cells starting
 ** like a formula are neutralised as in CSV (a layer is a sheet). */
@@ -107,10 +109,12 @@ rq_status rq_vout_exec(rq_vout *v, const char *sql, rq_err *err) RQ_MUST_CHECK;
 ** the dataset); a GeoPackage keeps them in gpkg_metadata. */
 rq_status rq_vout_set_metadata(rq_vout *v, const char *layer_name, const char *const *kv,
                                rq_err *err) RQ_MUST_CHECK;
-/* Finishes v and writes its file to disk (checked, as rq_io_write_file).
-** Always frees v; NULL is a no-op. */
+/* Finishes v and writes its file to disk (checked, as rq_io_write_file;
+** a GeoPackage is written in place as it is filled, then synced). Always
+** frees v; NULL is a no-op. */
 rq_status rq_vout_close(rq_vout *v, rq_err *err) RQ_MUST_CHECK;
-/* Frees v, writing nothing. NULL is a no-op. */
+/* Frees v, leaving no file (a GeoPackage begun in place is removed). NULL
+** is a no-op. */
 void rq_vout_abort(rq_vout *v);
 
 /* ---- The output folder of a run -------------------------------------- */

@@ -36,6 +36,8 @@
 #define _GNU_SOURCE /* renameat2 */
 #include "io/outdir_internal.h"
 
+#include "io/filewrite.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,28 +50,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* What the user can do about errno e. */
-static const char *
-fix_hint(int e)
-{
-    switch (e) {
-    case EACCES:
-    case EPERM:
-        return "give your user write permission on it (chmod/chown) or choose another "
-               "output folder";
-    case EROFS:
-        return "the filesystem is read-only: choose another output folder";
-    case ENOSPC:
-    case EDQUOT:
-        return "the disk is full: free some space or choose another output folder";
-    case EFBIG:
-        return "the file exceeds the file size limit (ulimit -f) or the filesystem's: raise "
-               "the limit or choose another output folder";
-    default:
-        return "choose another output folder";
-    }
-}
 
 static char *
 parent_of(const char *path)
@@ -109,14 +89,14 @@ make_dirs(const char *path, const char *target, rq_err *err)
         } else if (errno != ENOENT) {
             int e = errno;
             rc = rq_err_set(err, RQ_ERR_IO, "cannot create the output folder %s: %s: %s; %s",
-                            target, p, strerror(e), fix_hint(e));
+                            target, p, strerror(e), rq_io_fix_hint(e));
         } else if (mkdir(p, 0777) != 0 && errno != EEXIST) {
             int e = errno;
             char *parent = parent_of(p);
             rc = rq_err_set(err, RQ_ERR_IO,
                             "cannot create the output folder %s: cannot create a folder in "
                             "%s (%s); %s",
-                            target, parent, strerror(e), fix_hint(e));
+                            target, parent, strerror(e), rq_io_fix_hint(e));
             free(parent);
         }
         p[i] = saved;
@@ -271,7 +251,7 @@ take_lock(rq_outdir *o, rq_err *err)
         int e = errno;
         rc = rq_err_set(err, e == ELOOP ? RQ_ERR_USAGE : RQ_ERR_IO,
                         "cannot create the lock file %s (%s); %s", path, strerror(e),
-                        e == ELOOP ? "it is a symbolic link: remove it" : fix_hint(e));
+                        e == ELOOP ? "it is a symbolic link: remove it" : rq_io_fix_hint(e));
     } else if (fstat(o->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rc = rq_err_set(err, RQ_ERR_USAGE, "the lock file %s is not a regular file; remove it",
                         path);
@@ -321,7 +301,7 @@ check_ours(const rq_outdir *o, rq_err *err)
     DIR *d = opendir(o->target);
     if (!d)
         return rq_err_set(err, RQ_ERR_IO, "cannot read the output folder %s (%s); %s", o->target,
-                          strerror(errno), fix_hint(errno));
+                          strerror(errno), rq_io_fix_hint(errno));
     char first[256] = "";
     int marker = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
@@ -385,14 +365,14 @@ rq_outdir_open(const char *target_dir, rq_err *err)
         free(o->tmp);
         o->tmp = NULL;
         rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->parent,
-                        strerror(e), fix_hint(e));
+                        strerror(e), rq_io_fix_hint(e));
         goto cleanup;
     }
     register_tmp(o->tmp);
     int e = rq_outdir_write_pending(o);
     if (e)
         rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->tmp,
-                        strerror(e), fix_hint(e));
+                        strerror(e), rq_io_fix_hint(e));
 cleanup:
     if (rc != RQ_OK) {
         rq_outdir_close(o);
@@ -434,14 +414,14 @@ swap_by_renames(rq_outdir *o, int exists, rq_err *err)
         if (!mkdtemp(old)) {
             int e = errno;
             rc = rq_err_set(err, RQ_ERR_IO, "cannot write in the folder %s (%s); %s", o->parent,
-                            strerror(e), fix_hint(e));
+                            strerror(e), rq_io_fix_hint(e));
             goto cleanup;
         }
         if (rename(o->target, old) != 0) {
             int e = errno;
             (void)rmdir(old);
             rc = rq_err_set(err, RQ_ERR_IO, "cannot move the previous outputs %s aside (%s); %s",
-                            o->target, strerror(e), fix_hint(e));
+                            o->target, strerror(e), rq_io_fix_hint(e));
             goto cleanup;
         }
     }
@@ -450,7 +430,7 @@ swap_by_renames(rq_outdir *o, int exists, rq_err *err)
         if (old && rename(old, o->target) != 0)
             rq_log(RQ_LOG_ERROR, "could not put the previous outputs back: they are in %s", old);
         rc = rq_err_set(err, RQ_ERR_IO, "cannot rename %s to %s (%s); %s", o->tmp, o->target,
-                        strerror(e), fix_hint(e));
+                        strerror(e), rq_io_fix_hint(e));
         goto cleanup;
     }
     /* The previous outputs now in the temporary folder's place, as after
@@ -503,7 +483,7 @@ rq_outdir_commit(rq_outdir *o, const char *marker_text, rq_err *err)
     } else if (r != 0) {
         int e = errno;
         rc = rq_err_set(err, RQ_ERR_IO, "cannot move %s into place as %s (%s); %s", o->tmp,
-                        o->target, strerror(e), fix_hint(e));
+                        o->target, strerror(e), rq_io_fix_hint(e));
     }
     if (rc != RQ_OK) {
         register_tmp(o->tmp); /* still ours: close removes it */
@@ -541,54 +521,4 @@ rq_outdir_close(rq_outdir *o)
     free(o->parent);
     free(o->name);
     free(o);
-}
-
-/* ---- Checked file writes --------------------------------------------------- */
-
-rq_status
-rq_io_write_file(const char *path, const void *data, size_t len, rq_err *err)
-{
-    rq_status rc = RQ_OK;
-    const unsigned char *p = data;
-    /* A new file only, never through a link: in a folder another user
-    ** could write into, a planted symbolic link would otherwise redirect
-    ** the write (the output folders are private, this is belt and braces). */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        int e = errno;
-        return rq_err_set(err, RQ_ERR_IO, "%s: cannot create the file (%s); %s", path, strerror(e),
-                          e == EEXIST ? "something already stands there: choose another output "
-                                        "folder"
-                                      : fix_hint(e));
-    }
-    while (len > 0) {
-        ssize_t w = write(fd, p, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            int e = w < 0 ? errno : ENOSPC;
-            rc = rq_err_set(err, RQ_ERR_IO, "%s: write failed (%s); %s", path, strerror(e),
-                            fix_hint(e));
-            goto cleanup;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    /* Delayed allocation can report a full disk only here. */
-    if (fsync(fd) != 0) {
-        int e = errno;
-        rc =
-            rq_err_set(err, RQ_ERR_IO, "%s: write failed (%s); %s", path, strerror(e), fix_hint(e));
-        goto cleanup;
-    }
-
-cleanup:
-    if (close(fd) != 0 && rc == RQ_OK) {
-        int e = errno;
-        rc =
-            rq_err_set(err, RQ_ERR_IO, "%s: write failed (%s); %s", path, strerror(e), fix_hint(e));
-    }
-    if (rc != RQ_OK)
-        (void)unlink(path); /* ours: created by this open */
-    return rc;
 }

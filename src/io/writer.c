@@ -3,8 +3,9 @@
 ** layer and its fields, value formatting, the .csvt of a CSV.
 **
 ** Every layer is written into a dataset that GDAL builds in memory
-** (/vsimem/) and that is copied to disk at close. That dataset, why it is
-** in memory, and the multi-layer datasets (rq_vout_*) are in
+** (/vsimem/) and that is copied to disk at close, but the GeoPackage's,
+** which SQLite writes in place. That dataset, why and where it is written,
+** and the multi-layer datasets (rq_vout_*) are in
 ** writer_vout.c: they are about files, this is about layers and values.
 ** What the two files share is in writer_internal.h.
 **
@@ -21,6 +22,8 @@
 ** "Integer", reals "Real" and texts "String".
 */
 #include "io/writer_internal.h"
+
+#include "io/filewrite.h"
 
 #include <assert.h>
 #include <cpl_error.h>
@@ -43,8 +46,17 @@ rq_status
 rq_writer_gdal_error(rq_err *err, const char *path, const char *what)
 {
     const char *m = CPLGetLastErrorMsg();
-    return rq_err_set(err, RQ_ERR_GDAL, "%s: %s (%s)", path, what,
-                      m && *m ? m : "GDAL gave no detail");
+    if (!m || !*m)
+        m = "GDAL gave no detail";
+    /* SQLite's texts for SQLITE_FULL and SQLITE_IOERR: a file written in
+    ** place (the GeoPackage) could not be written. Say why and what to do,
+    ** as for the files raquette writes itself. */
+    if (strstr(m, "disk is full") || strstr(m, "disk I/O error")) {
+        int e = rq_io_write_errno(path);
+        return rq_err_set(err, RQ_ERR_IO, "%s: %s: write failed (%s); %s (GDAL: %s)", path, what,
+                          strerror(e), rq_io_fix_hint(e), m);
+    }
+    return rq_err_set(err, RQ_ERR_GDAL, "%s: %s (%s)", path, what, m);
 }
 
 static int
@@ -146,7 +158,7 @@ rq_writer_free(rq_writer *w)
     if (w->feat)
         OGR_F_Destroy(w->feat);
     if (w->own) {
-        (void)rq_memds_finish(w->own, 0, NULL);
+        (void)rq_outds_finish(w->own, 0, NULL);
         free(w->own);
     }
     free(w->types);
@@ -269,7 +281,7 @@ rq_writer_open(const char *path, rq_out_format fmt, const char *layer_name,
     w->gtype = gtype;
     w->n_fields = n_fields;
     w->own = rq_xcalloc(1, sizeof *w->own);
-    if ((rc = rq_memds_create(w->own, path, fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV", w, err)) ==
+    if ((rc = rq_outds_create(w->own, path, fmt == RQ_OUT_GEOJSON ? "GeoJSON" : "CSV", w, err)) ==
         RQ_OK) {
         w->path = w->own->path;
         rc = rq_writer_open_layer(w, w->own->ds, layer_name, fields, srs, NULL, err);
@@ -399,7 +411,7 @@ rq_writer_add(rq_writer *w, rq_err *err)
     OGR_F_Destroy(w->feat); /* CreateFeature does not take it */
     w->feat = NULL;
     w->count++;
-    rq_status rc = rq_memds_feature_added(w->vout ? &w->vout->m : w->own, err);
+    rq_status rc = rq_outds_feature_added(w->vout ? &w->vout->m : w->own, err);
     return rc == RQ_OK ? new_feature(w, err) : rc;
 }
 
@@ -465,7 +477,7 @@ rq_writer_close(rq_writer *w, rq_err *err)
         /* The .csvt goes beside the file once the file is there; finishing
         ** frees the path, so its name is made first. */
         char *csvt = w->csvt ? rq_xasprintf("%st", w->own->path) : NULL;
-        rc = rq_memds_finish(w->own, 1, err);
+        rc = rq_outds_finish(w->own, 1, err);
         if (rc == RQ_OK && csvt)
             rc = rq_io_write_file(csvt, w->csvt, strlen(w->csvt), err);
         free(csvt);

@@ -1,14 +1,15 @@
 /* writer_internal.h - what the two files of the layer writer share:
 ** writer.c (one-layer GeoJSON and CSV files: layers, fields, value
-** formatting, the .csvt) and writer_vout.c (the dataset GDAL writes in
-** /vsimem/ and copies to disk, and the multi-layer datasets, GeoPackage and
-** XLSX, built on it). Internal to src/io/: the public API is
+** formatting, the .csvt) and writer_vout.c (the dataset behind an output
+** file, which GDAL writes in /vsimem/ and raquette copies to disk, or
+** SQLite writes in place for a GeoPackage; and the multi-layer datasets,
+** GeoPackage and XLSX, built on it). Internal to src/io/: the public API is
 ** raquette/writer.h.
 **
 ** A layer of a multi-layer dataset is an rq_writer like a one-layer file,
 ** filled by the same setters: hence rq_vout_layer needs the writer's
 ** internals (rq_writer_check_fields, rq_writer_open_layer, rq_writer_free),
-** and a one-layer file needs the in-memory dataset (rq_memds_*). Only the
+** and a one-layer file needs the dataset behind it (rq_outds_*). Only the
 ** functions, which the linker sees, carry the rq_ prefix; the types below
 ** are seen by src/io/ alone. Like every file of src/io/, this one may
 ** include GDAL headers; it must not be included outside src/io/.
@@ -22,18 +23,21 @@
 #include <ogr_api.h>
 #include <stddef.h>
 
-/* A dataset that GDAL writes in a private /vsimem/ folder; at finish every
-** file it made there is copied to disk beside `path`. */
-typedef struct memds {
+/* The dataset behind an output file. GDAL writes it in a private /vsimem/
+** folder, and at finish every file it made there is copied to disk beside
+** `path`; or, in place (a GeoPackage), GDAL's SQLite writes `path` itself
+** and finish makes it durable. */
+typedef struct outds {
     char *path;    /* final file on disk */
-    char *mem_dir; /* private /vsimem/ folder */
+    char *mem_dir; /* private /vsimem/ folder; NULL in place */
+    int in_place;  /* path is being written: remove it if not finished */
     GDALDatasetH ds;
     int in_txn;
     size_t pending; /* features since the last commit */
-} memds;
+} outds;
 
 struct rq_writer {
-    memds *own;        /* the one-layer file it writes, NULL in an rq_vout */
+    outds *own;        /* the one-layer file it writes, NULL in an rq_vout */
     rq_vout *vout;     /* the dataset it is a layer of, or NULL */
     const char *path;  /* for messages: own->path or the vout's */
     rq_out_format fmt; /* of a one-layer file */
@@ -49,14 +53,16 @@ struct rq_writer {
 };
 
 struct rq_vout {
-    memds m;
+    outds m;
     rq_vout_format fmt;
 };
 
 /* ---- writer.c ------------------------------------------------------------ */
 
 /* Sets err to RQ_ERR_GDAL "<path>: <what> (<GDAL's last message>)" and
-** returns RQ_ERR_GDAL. */
+** returns RQ_ERR_GDAL; or, when SQLite could not write path (a GeoPackage
+** written in place), to RQ_ERR_IO "<path>: <what>: write failed (<why>);
+** <what to do> (GDAL: <message>)", as rq_io_write_file's errors. */
 rq_status rq_writer_gdal_error(rq_err *err, const char *path, const char *what) RQ_MUST_CHECK;
 /* Checks a field list before anything is created: names present and
 ** distinct, decimals of reals within 0..15. path is for messages. */
@@ -76,18 +82,20 @@ void rq_writer_free(rq_writer *w);
 /* ---- writer_vout.c: the dataset in memory ------------------------------- */
 
 /* Fills m (caller-owned storage) with a new dataset of the GDAL driver
-** `driver` in a private /vsimem/ folder, to be copied to path at finish;
-** starts a transaction when the driver has them. owner's address names
-** the folder, so it must be live as long as m. On failure err is set and m
+** `driver`: in a private /vsimem/ folder, to be copied to path at finish;
+** or, for "GPKG", at path itself, where nothing may exist yet. Starts a
+** transaction when the driver has them. owner's address names the folder,
+** so it must be live as long as m. On failure err is set and m
 ** holds what was made so far: finish it with ok = 0. */
-rq_status rq_memds_create(memds *m, const char *path, const char *driver, const void *owner,
+rq_status rq_outds_create(outds *m, const char *path, const char *driver, const void *owner,
                           rq_err *err) RQ_MUST_CHECK;
 /* Counts a feature written in m, committing every so many in datasets with
 ** transactions. */
-rq_status rq_memds_feature_added(memds *m, rq_err *err) RQ_MUST_CHECK;
-/* Closes the dataset and, when ok, writes its files to disk; always frees
-** what m holds. With ok = 0 it writes nothing and returns RQ_OK (err may be
+rq_status rq_outds_feature_added(outds *m, rq_err *err) RQ_MUST_CHECK;
+/* Closes the dataset and, when ok, writes its files to disk (in place:
+** syncs the file; not ok: removes it); always frees what m holds. With ok = 0 it writes nothing and
+*returns RQ_OK (err may be
 ** NULL), hence no RQ_MUST_CHECK: aborts ignore it. */
-rq_status rq_memds_finish(memds *m, int ok, rq_err *err);
+rq_status rq_outds_finish(outds *m, int ok, rq_err *err);
 
 #endif /* RQ_IO_WRITER_INTERNAL_H */

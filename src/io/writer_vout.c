@@ -1,9 +1,8 @@
-/* writer_vout.c - the dataset GDAL writes in memory and copies to disk
-** (memds, used by every output layer), and the multi-layer datasets built
-** on it: GeoPackage and XLSX workbook (rq_vout_*). Their layers are
-** rq_writer layers, made and filled by writer.c: this file is about files,
-** writer.c about layers and values. What the two share is in
-** writer_internal.h.
+/* writer_vout.c - the dataset behind an output file (outds, used by every
+** output layer), and the multi-layer datasets built on it: GeoPackage and
+** XLSX workbook (rq_vout_*). Their layers are rq_writer layers, made and
+** filled by writer.c: this file is about files, writer.c about layers and
+** values. What the two share is in writer_internal.h.
 **
 ** Why GDAL writes into /vsimem/ first: in GDAL 3.6.2 the GeoJSON driver
 ** ignores the result of its writes (checked: on a full 1 MB tmpfs it
@@ -11,15 +10,29 @@
 ** leaves a truncated file), and the CSV driver fails CreateFeature without
 ** any message. Writing the finished file ourselves with rq_io_write_file
 ** turns a full disk into a clear error, and creates every file the same
-** way (new, never through a link). Outputs are tens of MB at most, so
-** holding one file in memory is fine.
+** way (new, never through a link).
+**
+** Why the GeoPackage is written in place: it is the largest file at scale
+** (1.7 GB with 200,000 sites), and holding it in memory cost its size in
+** peak memory, then its copy. GDAL opens a GeoPackage on a local path with
+** SQLite's own file layer (not GDAL's VSI layer, used for /vsimem/), which
+** checks every write: a full disk or a file size limit fails the next
+** feature, commit or GDALClose (checked with ulimit -f and a full tmpfs;
+** test_writer). The file is made in the run's private folder (mode 0700,
+** outdir.c) where nothing stood before; SQLite's syncs at every commit are
+** off (OGR_SQLITE_SYNCHRONOUS) and the finished file is synced once; a
+** failure removes it. Smaller files stay in memory: the workbook's XLSX
+** driver writes through VSI at close.
 */
 #include "io/writer_internal.h"
+
+#include "io/filewrite.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+#include <errno.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <stdint.h>
@@ -27,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Commit every this many features in datasets with transactions (GPKG). */
 #define COMMIT_EVERY 100000
@@ -51,7 +65,7 @@ dir_prefix(const char *path)
     return d;
 }
 
-/* ---- The dataset in memory ------------------------------------------------- */
+/* ---- The dataset behind a file ------------------------------------------------- */
 
 /* GDAL would happily write to memory: catch a missing folder now rather
 ** than after the whole dataset has been built. */
@@ -71,30 +85,60 @@ check_folder(const char *path, rq_err *err)
     return rc;
 }
 
+/* GDAL creates the dataset at mem_path, or with SQLite at m->path itself. */
+static rq_status
+create_dataset(outds *m, GDALDriverH drv, const char *mem_path, rq_err *err)
+{
+    if (m->in_place) {
+        struct stat st;
+        if (lstat(m->path, &st) == 0 || errno != ENOENT) {
+            m->in_place = 0; /* not ours: finish must leave it */
+            return rq_err_set(err, RQ_ERR_IO,
+                              "%s: cannot create the file: something already stands there; choose "
+                              "another output folder",
+                              m->path);
+        }
+        /* Synced once finished (rq_io_sync_file): a sync at every commit
+        ** would only wait for the disk. Thread-local: other products are
+        ** written meanwhile. */
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
+    }
+    CPLErrorReset();
+    m->ds = GDALCreate(drv, m->in_place ? m->path : mem_path, 0, 0, 0, GDT_Unknown, NULL);
+    if (m->in_place)
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL);
+    if (!m->ds)
+        return rq_writer_gdal_error(err, m->path, "GDAL cannot create the file");
+    return RQ_OK;
+}
+
 rq_status
-rq_memds_create(memds *m, const char *path, const char *driver, const void *owner, rq_err *err)
+rq_outds_create(outds *m, const char *path, const char *driver, const void *owner, rq_err *err)
 {
     memset(m, 0, sizeof *m);
     rq_status rc = check_folder(path, err);
     if (rc != RQ_OK)
         return rc;
     m->path = rq_xstrdup(path);
-    /* The owner's address makes the folder unique among live datasets. */
-    m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
     GDALDriverH drv = GDALGetDriverByName(driver);
     if (!drv)
         return rq_err_set(err, RQ_ERR_GDAL, "%s: the GDAL %s driver is not available", path,
                           driver);
-    /* The CSV driver checks that the folder of a new file exists, and a
-    ** /vsimem/ folder exists only once made. */
-    if (VSIMkdir(m->mem_dir, 0777) != 0)
-        return rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, m->mem_dir);
-    char *mem_path = rq_xasprintf("%s/%s", m->mem_dir, base_name(path));
-    CPLErrorReset();
-    m->ds = GDALCreate(drv, mem_path, 0, 0, 0, GDT_Unknown, NULL);
+    m->in_place = strcmp(driver, "GPKG") == 0;
+    char *mem_path = NULL;
+    if (!m->in_place) {
+        /* The owner's address makes the folder unique among live datasets. */
+        m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
+        /* The CSV driver checks that the folder of a new file exists, and a
+        ** /vsimem/ folder exists only once made. */
+        if (VSIMkdir(m->mem_dir, 0777) != 0)
+            return rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, m->mem_dir);
+        mem_path = rq_xasprintf("%s/%s", m->mem_dir, base_name(path));
+    }
+    rc = create_dataset(m, drv, mem_path, err);
     free(mem_path);
-    if (!m->ds)
-        return rq_writer_gdal_error(err, path, "GDAL cannot create the file");
+    if (rc != RQ_OK)
+        return rc;
     if (GDALDatasetTestCapability(m->ds, ODsCTransactions)) {
         if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
             return rq_writer_gdal_error(err, path, "cannot start a transaction");
@@ -106,7 +150,7 @@ rq_memds_create(memds *m, const char *path, const char *driver, const void *owne
 /* Commits in batches (style.md §3.12): one transaction of millions of rows
 ** would hold them all in SQLite's journal. */
 rq_status
-rq_memds_feature_added(memds *m, rq_err *err)
+rq_outds_feature_added(outds *m, rq_err *err)
 {
     if (!m->in_txn || ++m->pending < COMMIT_EVERY)
         return RQ_OK;
@@ -122,7 +166,7 @@ rq_memds_feature_added(memds *m, rq_err *err)
 
 /* Copies every file GDAL made in the memory folder beside m->path. */
 static rq_status
-flush_to_disk(const memds *m, rq_err *err)
+flush_to_disk(const outds *m, rq_err *err)
 {
     rq_status rc = RQ_OK;
     char *dir = dir_prefix(m->path);
@@ -155,10 +199,24 @@ flush_to_disk(const memds *m, rq_err *err)
     return rc;
 }
 
-/* Closes the dataset and, when ok, writes its files to disk; always frees
-** what m holds. */
+/* Removes what SQLite made at path: the file and its journals, all ours
+** (outds_create checked that nothing stood there). */
+static void
+remove_in_place(const char *path)
+{
+    static const char *const sidecars[] = {"", "-journal", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof sidecars / sizeof sidecars[0]; i++) {
+        char *p = rq_xasprintf("%s%s", path, sidecars[i]);
+        (void)unlink(p);
+        free(p);
+    }
+}
+
+/* Closes the dataset and, when ok, writes its files to disk (in place:
+** syncs the file; not ok or failed: removes it); always frees what m
+** holds. */
 rq_status
-rq_memds_finish(memds *m, int ok, rq_err *err)
+rq_outds_finish(outds *m, int ok, rq_err *err)
 {
     rq_status rc = RQ_OK;
     if (m->ds && m->in_txn) {
@@ -179,7 +237,9 @@ rq_memds_finish(memds *m, int ok, rq_err *err)
             rc = rq_writer_gdal_error(err, m->path, "GDAL failed to finish the file");
     }
     if (ok && rc == RQ_OK)
-        rc = flush_to_disk(m, err);
+        rc = m->in_place ? rq_io_sync_file(m->path, err) : flush_to_disk(m, err);
+    if (m->in_place && (!ok || rc != RQ_OK))
+        remove_in_place(m->path);
     if (m->mem_dir)
         VSIRmdirRecursive(m->mem_dir);
     free(m->mem_dir);
@@ -205,7 +265,7 @@ rq_vout_create(const char *path, rq_vout_format fmt, const char *date, rq_err *e
         snprintf(stamp, sizeof stamp, "%.10sT00:00:00Z", date);
         CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", stamp);
     }
-    if (rq_memds_create(&v->m, path, fmt == RQ_VOUT_GPKG ? "GPKG" : "XLSX", v, err) != RQ_OK) {
+    if (rq_outds_create(&v->m, path, fmt == RQ_VOUT_GPKG ? "GPKG" : "XLSX", v, err) != RQ_OK) {
         rq_vout_abort(v);
         return NULL;
     }
@@ -259,7 +319,7 @@ rq_vout_close(rq_vout *v, rq_err *err)
 {
     if (!v)
         return RQ_OK;
-    rq_status rc = rq_memds_finish(&v->m, 1, err);
+    rq_status rc = rq_outds_finish(&v->m, 1, err);
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     free(v);
     return rc;
@@ -270,7 +330,7 @@ rq_vout_abort(rq_vout *v)
 {
     if (!v)
         return;
-    (void)rq_memds_finish(&v->m, 0, NULL);
+    (void)rq_outds_finish(&v->m, 0, NULL);
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     free(v);
 }

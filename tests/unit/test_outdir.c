@@ -5,7 +5,10 @@
 **
 ** A full disk is simulated by wrapping write(2) (-Wl,--wrap=write, see
 ** tests/CMakeLists.txt): the calls from raquette's own objects go through
-** __wrap_write, which fails with ENOSPC while g_disk_full is set.
+** __wrap_write, which fails with ENOSPC while g_disk_full is set. The
+** GeoPackage, which SQLite writes in place (src/io/writer_vout.c), meets
+** a real limit instead: a child process under a file size limit
+** (RLIMIT_FSIZE, as `ulimit -f`, with SIGXFSZ ignored as raquette does).
 */
 #include "rq_test.h"
 
@@ -14,9 +17,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -251,8 +256,7 @@ test_leftovers_of_dead_runs_are_removed(void **state)
     ** outputs a kill left aside (their marker), an empty one. */
     static const char *const stale[] = {"run.tmp-Ab12Cd", "run.old-xY34zW", "run.tmp-Ef56Gh"};
     static const char *const stale_file[] = {".raquette-tmp", ".raquette", NULL};
-    static const char *const stale_text[] = {"run run\n", "a previous output\nrun: run\n",
-                                             NULL};
+    static const char *const stale_text[] = {"run run\n", "a previous output\nrun: run\n", NULL};
     /* Names alone prove nothing: another run called "run.old-2025v1", a
     ** user's folder "run.tmp-Zz99Zz" are not this run's. */
     static const char *const kept[] = {"run.tmp-short", "other.tmp-Ab12Cd", "run.csv",
@@ -438,6 +442,125 @@ test_writer_full_disk(void **state)
     free(root);
 }
 
+/* Writes a GeoPackage of n features of 1 KiB of text each at path through
+** rq_vout, as the GeoPackage product does; the first failure's status. */
+static rq_status
+write_gpkg(const char *path, int n, rq_err *err)
+{
+    static const rq_field_def f[] = {{"texte", RQ_FT_STRING, 0, NULL}};
+    char text[1024];
+    memset(text, 'a', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    rq_vout *v = rq_vout_create(path, RQ_VOUT_GPKG, "2026-01-15", err);
+    if (!v)
+        return rq_err_code(err);
+    rq_status rc = RQ_OK;
+    rq_writer *w = rq_vout_layer(v, "t", f, 1, RQ_OUT_NOGEOM, NULL, NULL, err);
+    if (!w)
+        rc = rq_err_code(err);
+    for (int i = 0; i < n && rc == RQ_OK; i++) {
+        rq_writer_set_string(w, 0, text);
+        rc = rq_writer_add(w, err);
+    }
+    if (rc == RQ_OK) {
+        rc = rq_writer_close(w, err);
+    } else {
+        rq_writer_abort(w);
+    }
+    if (rc == RQ_OK)
+        return rq_vout_close(v, err);
+    rq_vout_abort(v);
+    return rc;
+}
+
+/* The GeoPackage, written in place by SQLite, under a file size limit of
+** 256 KiB: 2,000 features of 1 KiB cannot fit, whether the limit strikes
+** at a feature (SQLite's page cache spilling) or at the commit. The child
+** reports by its exit status: 0 when the failure reads as such and no file
+** is left. */
+static void
+test_gpkg_file_size_limit(void **state)
+{
+    (void)state;
+    char *root = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/run.gpkg", root);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = {256 * 1024, 256 * 1024};
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+            _exit(10);
+        rq_err err = {0};
+        rq_status rc = write_gpkg(path, 2000, &err);
+        int st = rc != RQ_ERR_IO                                     ? 11
+                 : !strstr(err.msg, path)                            ? 12
+                 : !strstr(err.msg, "write failed (File too large)") ? 13
+                 : !strstr(err.msg, "ulimit -f")                     ? 14
+                 : rq_test_exists(path)                              ? 15
+                                                                     : 0;
+        if (st)
+            fprintf(stderr, "status %d: %s\n", (int)rc, err.msg);
+        _exit(st);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* Nothing else left beside it either: no journal. */
+    assert_int_equal(count_prefixed(root, "run.gpkg"), 0);
+    /* Without the limit the same file is written whole: 2,000 rows. */
+    rq_err err = {0};
+    if (write_gpkg(path, 2000, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, "sqlite3 '%s' 'SELECT count(*), sum(length(texte)) FROM t'", path);
+    assert_int_equal(rq_test_run(cmd, &out), 0);
+    assert_string_equal(out, "2000|2046000\n");
+    free(out);
+    assert_int_equal(count_prefixed(root, "run.gpkg"), 1);
+    free(path);
+    rq_test_rm_rf(root);
+    free(root);
+}
+
+/* In place, but never over what stands at the path, nor through a link:
+** refused, and the thing there (a link to a user's file) left as it was.
+** A GeoPackage given up half-way is removed. */
+static void
+test_gpkg_in_place_only_new(void **state)
+{
+    (void)state;
+    char *root = rq_test_tmpdir();
+    char *victim = rq_xasprintf("%s/victim.txt", root);
+    char *path = rq_xasprintf("%s/run.gpkg", root);
+    rq_test_write_file(victim, "the user's file\n");
+    assert_int_equal(symlink(victim, path), 0);
+    rq_err err = {0};
+    assert_null(rq_vout_create(path, RQ_VOUT_GPKG, NULL, &err));
+    assert_int_equal(err.code, RQ_ERR_IO);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "something already stands there"));
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    char *text = rq_io_read_text(victim, 1000, &err);
+    assert_string_equal(text, "the user's file\n");
+    free(text);
+    assert_int_equal(unlink(path), 0);
+
+    rq_vout *v = rq_vout_create(path, RQ_VOUT_GPKG, NULL, &err);
+    if (!v)
+        fail_msg("%s", err.msg);
+    assert_true(rq_test_exists(path)); /* SQLite writes it from the start */
+    rq_vout_abort(v);
+    assert_int_equal(count_prefixed(root, "run.gpkg"), 0);
+    free(path);
+    free(victim);
+    rq_test_rm_rf(root);
+    free(root);
+}
+
 int
 main(void)
 {
@@ -452,6 +575,8 @@ main(void)
         cmocka_unit_test(test_write_file_never_follows_links),
         cmocka_unit_test(test_write_file_full_disk),
         cmocka_unit_test(test_writer_full_disk),
+        cmocka_unit_test(test_gpkg_file_size_limit),
+        cmocka_unit_test(test_gpkg_in_place_only_new),
     };
     return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);
 }
