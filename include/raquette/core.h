@@ -9,6 +9,8 @@
 #ifndef RQ_CORE_H
 #define RQ_CORE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -265,6 +267,25 @@ rq_status rq_thread_count_check(rq_err *err) RQ_MUST_CHECK;
 ** cannot start is not an error: fn takes its work from a shared counter,
 ** so the others do it. */
 void rq_workers_run(void *(*fn)(void *), void *arg, size_t n);
+
+/* The failure that stops the workers of an rq_workers_run pool: each
+** worker records its own; the first recorded is kept, and every worker
+** stops taking work once one is (rq_pool_error_seen). */
+typedef struct rq_pool_error {
+    atomic_int seen;
+    pthread_mutex_t lock; /* guards err */
+    rq_err err;
+} rq_pool_error;
+
+void rq_pool_error_init(rq_pool_error *pe);
+/* Records err, set by a worker's failed call: moved into pe when it is
+** the first, released otherwise; err is left clear either way. */
+void rq_pool_error_record(rq_pool_error *pe, rq_err *err);
+/* Whether some worker has failed. */
+int rq_pool_error_seen(rq_pool_error *pe);
+/* Moves the first failure into err and returns its code, or RQ_OK when
+** none was recorded; then releases pe. */
+rq_status rq_pool_error_fini(rq_pool_error *pe, rq_err *err);
 /* Monotonic clock in seconds. */
 double rq_now(void);
 /* CPU seconds used so far by the whole process (every thread), and by the

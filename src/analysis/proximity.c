@@ -25,7 +25,6 @@
 #include "indicators_internal.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +58,7 @@ struct prox_pool {
     double cutoff_km;
     struct pair_list *per; /* per study commune */
     atomic_size_t next;
-    atomic_int failed;
-    pthread_mutex_t lock;
-    rq_status rc;
-    rq_err err;
+    rq_pool_error fail;
 };
 
 static rq_status
@@ -304,17 +300,6 @@ covers_nearest_site(struct prox_pool *p, size_t a)
 
 /* ---- Workers ------------------------------------------------------------------ */
 
-static void
-pool_fail(struct prox_pool *p, rq_status rc, rq_err *err)
-{
-    pthread_mutex_lock(&p->lock);
-    if (!atomic_exchange(&p->failed, 1)) {
-        p->rc = rc;
-        rq_err_move(&p->err, err);
-    }
-    pthread_mutex_unlock(&p->lock);
-}
-
 static void *
 prox_worker(void *arg)
 {
@@ -327,7 +312,7 @@ prox_worker(void *arg)
     rq_geos *g = rq_geos_create();
     rq_status rc = g ? trees_build(g, p->ds, &t, &err)
                      : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    while (rc == RQ_OK && !atomic_load(&p->failed)) {
+    while (rc == RQ_OK && !rq_pool_error_seen(&p->fail)) {
         size_t a0 = atomic_fetch_add(&p->next, CHUNK);
         if (a0 >= n_ind)
             break;
@@ -339,7 +324,7 @@ prox_worker(void *arg)
         }
     }
     if (rc != RQ_OK)
-        pool_fail(p, rc, &err);
+        rq_pool_error_record(&p->fail, &err);
     if (g)
         trees_free(g, p->ds, &t);
     free(sc.v);
@@ -415,16 +400,12 @@ rq_proximity_compute(const rq_dataset *ds, rq_results *res, rq_cover *cv, const 
     p.zone_begin = zone_begin;
     p.zone_of = zone_of;
     atomic_init(&p.next, 0);
-    atomic_init(&p.failed, 0);
-    pthread_mutex_init(&p.lock, NULL);
+    rq_pool_error_init(&p.fail);
     rq_workers_run(prox_worker, &p, rq_thread_count());
-    pthread_mutex_destroy(&p.lock);
     *pairs = NULL;
     *n_pairs = 0;
-    rq_status rc = RQ_OK;
-    if (atomic_load(&p.failed)) {
-        rc = p.rc;
-        rq_err_move(err, &p.err);
+    rq_status rc = rq_pool_error_fini(&p.fail, err);
+    if (rc != RQ_OK) {
         for (size_t a = 0; a < res->n_ind; a++)
             free(p.per[a].v);
     } else {
@@ -433,6 +414,5 @@ rq_proximity_compute(const rq_dataset *ds, rq_results *res, rq_cover *cv, const 
     free(p.per);
     free(zone_begin);
     free(zone_of);
-    rq_err_fini(&p.err);
     return rc;
 }

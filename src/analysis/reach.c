@@ -24,7 +24,6 @@
 #include "raquette/gaps.h"
 #include "raquette/unions.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,10 +142,7 @@ struct site_pool {
     rq_wkb *zone; /* zone[z]: the union of zone z as WKB, or empty */
     rq_wkb *out;  /* out[i]: the reach of site i as WKB (res->site_reach) */
     atomic_size_t next;
-    atomic_int failed;
-    pthread_mutex_t lock; /* guards rc and err */
-    rq_status rc;
-    rq_err err;
+    rq_pool_error fail;
 };
 
 /* A worker's own copy of a zone, made from WKB when a site first needs it:
@@ -217,7 +213,7 @@ site_worker(void *arg)
     struct zone_copy *zc = rq_xcalloc(ds->n_zones + 1, sizeof *zc);
     rq_err err = {0};
     rq_status rc = g ? RQ_OK : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    while (rc == RQ_OK && !atomic_load(&p->failed)) {
+    while (rc == RQ_OK && !rq_pool_error_seen(&p->fail)) {
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= ds->n_sites)
             break;
@@ -232,14 +228,8 @@ site_worker(void *arg)
         if (rc == RQ_OK && reach)
             rc = reach_to_wkb(g, s, reach, &p->out[i], &err);
     }
-    if (rc != RQ_OK) {
-        pthread_mutex_lock(&p->lock);
-        if (!atomic_exchange(&p->failed, 1)) {
-            p->rc = rc;
-            rq_err_move(&p->err, &err);
-        }
-        pthread_mutex_unlock(&p->lock);
-    }
+    if (rc != RQ_OK)
+        rq_pool_error_record(&p->fail, &err);
     for (size_t z = 0; g && z < ds->n_zones; z++) {
         rq_prepared_destroy(g, zc[z].prep); /* before its base geometry */
         rq_geom_destroy(g, zc[z].geom);
@@ -254,14 +244,9 @@ static rq_status
 run_sites(struct site_pool *p, rq_err *err)
 {
     atomic_init(&p->next, 0);
-    atomic_init(&p->failed, 0);
-    pthread_mutex_init(&p->lock, NULL);
+    rq_pool_error_init(&p->fail);
     rq_workers_run(site_worker, p, rq_thread_count());
-    pthread_mutex_destroy(&p->lock);
-    if (!atomic_load(&p->failed))
-        return RQ_OK;
-    rq_err_move(err, &p->err);
-    return p->rc;
+    return rq_pool_error_fini(&p->fail, err);
 }
 
 rq_status
@@ -292,6 +277,5 @@ rq_reach_sites(const rq_dataset *ds, rq_results *res, rq_err *err)
     }
     free(p.zone);
     free(zone);
-    rq_err_fini(&p.err);
     return rc;
 }

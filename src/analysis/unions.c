@@ -3,12 +3,11 @@
 ** polygons of the départements and EPCI (aggregates stage).
 **
 ** Each job is the union of some commune polygons (RQ_UNION_COVERAGE), or
-** of overlapping polygons such as a structure's discs (RQ_UNION_OVERLAY). Commune boundaries form a
-*coverage
-** (neighbours share their edges vertex for vertex), so the linear-time
-** coverage union applies; rq_geom_union_coverage_take checks its result
-** and falls back to the general overlay when the parts are not a clean
-** coverage.
+** of overlapping polygons such as a structure's discs (RQ_UNION_OVERLAY).
+** Commune boundaries form a coverage (neighbours share their edges vertex
+** for vertex), so the linear-time coverage union applies;
+** rq_geom_union_coverage_take checks its result and falls back to the
+** general overlay when the parts are not a clean coverage.
 **
 ** Threads: a job owns clones of its inputs, made on the calling thread
 ** when it is added; each worker has its own GEOS context. No GEOS object is
@@ -18,7 +17,6 @@
 */
 #include "raquette/unions.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +33,8 @@ struct rq_union_batch {
     rq_union_kind kind;
     struct job *jobs;
     size_t n_jobs, cap;
-    atomic_size_t next;   /* next job to take */
-    atomic_int failed;    /* set by the first failing worker */
-    pthread_mutex_t lock; /* guards rc and err */
-    rq_status rc;
-    rq_err err;
+    atomic_size_t next; /* next job to take */
+    rq_pool_error fail; /* during rq_union_batch_run */
 };
 
 static void
@@ -58,8 +53,6 @@ rq_union_batch_create(rq_geos *g, rq_union_kind kind)
     rq_union_batch *b = rq_xcalloc(1, sizeof *b);
     b->g = g;
     b->kind = kind;
-    pthread_mutex_init(&b->lock, NULL);
-    rq_err_clear(&b->err);
     return b;
 }
 
@@ -71,8 +64,6 @@ rq_union_batch_destroy(rq_union_batch *b)
     for (size_t k = 0; k < b->n_jobs; k++)
         job_release(b->g, &b->jobs[k]);
     free(b->jobs);
-    pthread_mutex_destroy(&b->lock);
-    rq_err_fini(&b->err);
     free(b);
 }
 
@@ -129,23 +120,22 @@ static void *
 worker(void *arg)
 {
     rq_union_batch *b = arg;
+    rq_err err = {0};
     rq_geos *g = rq_geos_create();
-    for (;;) {
+    rq_status rc = g ? RQ_OK : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
+    while (rc == RQ_OK && !rq_pool_error_seen(&b->fail)) {
         size_t k = atomic_fetch_add(&b->next, 1);
-        if (k >= b->n_jobs || atomic_load(&b->failed))
+        if (k >= b->n_jobs)
             break;
         struct job *j = &b->jobs[k];
-        rq_err err = {0};
-        if (run_job(g, b->kind, j, &err) != RQ_OK) {
-            pthread_mutex_lock(&b->lock);
-            if (!atomic_exchange(&b->failed, 1)) {
-                b->rc = err.code ? err.code : RQ_ERR_GEOS;
-                rq_err_set(&b->err, b->rc, "%s: %s", j->label, err.msg);
-            }
-            pthread_mutex_unlock(&b->lock);
-            break;
+        if ((rc = run_job(g, b->kind, j, &err)) != RQ_OK) {
+            char why[sizeof err.msg];
+            snprintf(why, sizeof why, "%s", err.msg);
+            rq_err_set(&err, rc, "%s: %s", j->label, why);
         }
     }
+    if (rc != RQ_OK)
+        rq_pool_error_record(&b->fail, &err);
     rq_geos_destroy(g);
     return NULL;
 }
@@ -163,19 +153,15 @@ rq_status
 rq_union_batch_run(rq_union_batch *b, rq_err *err)
 {
     size_t n_workers = rq_thread_count();
-    rq_status rc = RQ_OK;
     if (n_workers > b->n_jobs)
         n_workers = b->n_jobs;
     if (b->n_jobs > 1)
         qsort(b->jobs, b->n_jobs, sizeof *b->jobs, cmp_job);
     atomic_init(&b->next, 0);
-    atomic_init(&b->failed, 0);
+    rq_pool_error_init(&b->fail);
     if (b->n_jobs)
         rq_workers_run(worker, b, n_workers);
-    if (atomic_load(&b->failed)) {
-        rc = b->rc;
-        rq_err_move(err, &b->err);
-    }
+    rq_status rc = rq_pool_error_fini(&b->fail, err);
     rq_union_batch_destroy(b);
     return rc;
 }

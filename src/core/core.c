@@ -420,6 +420,46 @@ rq_workers_run(void *(*fn)(void *), void *arg, size_t n)
         pthread_join(th[t], NULL);
 }
 
+void
+rq_pool_error_init(rq_pool_error *pe)
+{
+    atomic_init(&pe->seen, 0);
+    pthread_mutex_init(&pe->lock, NULL);
+    rq_err_clear(&pe->err);
+}
+
+void
+rq_pool_error_record(rq_pool_error *pe, rq_err *err)
+{
+    pthread_mutex_lock(&pe->lock);
+    if (!atomic_exchange(&pe->seen, 1)) {
+        rq_err_move(&pe->err, err);
+        if (pe->err.code == RQ_OK) /* a callee that failed without saying why */
+            pe->err.code = RQ_ERR_INTERNAL;
+    }
+    pthread_mutex_unlock(&pe->lock);
+    rq_err_fini(err);
+}
+
+int
+rq_pool_error_seen(rq_pool_error *pe)
+{
+    return atomic_load(&pe->seen);
+}
+
+rq_status
+rq_pool_error_fini(rq_pool_error *pe, rq_err *err)
+{
+    rq_status rc = RQ_OK;
+    if (atomic_load(&pe->seen)) {
+        rc = pe->err.code;
+        rq_err_move(err, &pe->err);
+    }
+    pthread_mutex_destroy(&pe->lock);
+    rq_err_fini(&pe->err);
+    return rc;
+}
+
 /* --threads: set once by the CLI before any thread starts; atomic so that
 ** reading it from a worker is never a data race. */
 static atomic_size_t thread_override;

@@ -1,10 +1,13 @@
 /* test_core.c - small helpers of src/core/ that the summaries and reports
 ** rely on: French number formatting and growable strings. Expected texts
 ** are written by hand from the French typographic rules: a space between
-** groups of three digits, a decimal comma, the sign in front. */
+** groups of three digits, a decimal comma, the sign in front. Also the
+** failure of a pool of workers (rq_pool_error), which the stages on
+** worker threads share. */
 #include "rq_test.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +77,83 @@ test_buf(void **state)
     assert_null(b.s);
 }
 
+/* The first failure recorded is kept, later ones released (their full
+** text too: LeakSanitizer would see it), a failure without a code becomes
+** an internal error, and no failure is RQ_OK. */
+static void
+test_pool_error(void **state)
+{
+    (void)state;
+    rq_pool_error pe;
+    rq_err err = {0}, out = {0};
+    rq_pool_error_init(&pe);
+    assert_false(rq_pool_error_seen(&pe));
+    assert_int_equal(rq_pool_error_fini(&pe, &out), RQ_OK);
+    assert_int_equal(out.code, RQ_OK);
+
+    rq_pool_error_init(&pe);
+    rq_err_set(&err, RQ_ERR_GEOS, "first");
+    rq_pool_error_record(&pe, &err);
+    assert_true(rq_pool_error_seen(&pe));
+    assert_int_equal(err.code, RQ_OK); /* moved out */
+    rq_err_set(&err, RQ_ERR_IO, "second");
+    err.full = rq_xstrdup("second, in full");
+    rq_pool_error_record(&pe, &err);
+    assert_null(err.full);
+    assert_int_equal(rq_pool_error_fini(&pe, &out), RQ_ERR_GEOS);
+    assert_string_equal(out.msg, "first");
+
+    rq_pool_error_init(&pe);
+    rq_err silent = {0};
+    rq_pool_error_record(&pe, &silent);
+    assert_int_equal(rq_pool_error_fini(&pe, &out), RQ_ERR_INTERNAL);
+    rq_err_fini(&out);
+}
+
+/* Workers of rq_workers_run take tasks from a counter; task 500 of 1,000
+** fails, and its failure is what the pool returns. (How many tasks the
+** others finish meanwhile depends on the scheduler: not asserted.) */
+struct tasks {
+    atomic_size_t next;
+    atomic_size_t done;
+    rq_pool_error fail;
+};
+
+static void *
+task_worker(void *arg)
+{
+    struct tasks *t = arg;
+    rq_err err = {0};
+    while (!rq_pool_error_seen(&t->fail)) {
+        size_t k = atomic_fetch_add(&t->next, 1);
+        if (k >= 1000)
+            break;
+        if (k == 500) {
+            rq_err_set(&err, RQ_ERR_GEOS, "task %zu failed", k);
+            rq_pool_error_record(&t->fail, &err);
+            break;
+        }
+        atomic_fetch_add(&t->done, 1);
+    }
+    return NULL;
+}
+
+static void
+test_pool_error_workers(void **state)
+{
+    (void)state;
+    struct tasks t;
+    atomic_init(&t.next, 0);
+    atomic_init(&t.done, 0);
+    rq_pool_error_init(&t.fail);
+    rq_workers_run(task_worker, &t, 4);
+    rq_err err = {0};
+    assert_int_equal(rq_pool_error_fini(&t.fail, &err), RQ_ERR_GEOS);
+    assert_string_equal(err.msg, "task 500 failed");
+    /* Tasks 0 to 499 were taken before it: all done. */
+    assert_true(atomic_load(&t.done) >= 500);
+}
+
 int
 main(void)
 {
@@ -81,6 +161,8 @@ main(void)
         cmocka_unit_test(test_int_fr),
         cmocka_unit_test(test_real_fr),
         cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_pool_error),
+        cmocka_unit_test(test_pool_error_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
