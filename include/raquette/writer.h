@@ -31,13 +31,15 @@ typedef struct rq_writer rq_writer;
 ** ".csv"; a companion ".csvt" giving the column types (String, Integer,
 ** Real: types QGIS 3.22 knows) is written beside it. A CSV text cell that
 ** starts with = + - @, a tab or a carriage return gets a leading quote
-** (formula injection). Nothing may exist at path yet (rq_io_write_file
-** creates it).
+** (formula injection). Nothing may exist at path yet: the file is created
+** new, never through a link.
 **
-** GDAL writes into memory (/vsimem/) and rq_writer_close copies the bytes
-** to disk with checked writes: GDAL 3.6's GeoJSON driver ignores write
-** errors, so a full disk would otherwise leave a silently truncated file.
-** The whole file is therefore held in memory until close.
+** GDAL's driver writes the file through raquette's checked writes, as it
+** goes (a 64 KiB buffer): GDAL 3.6's GeoJSON driver ignores write errors,
+** so a full disk would otherwise leave a silently truncated file. A failed
+** write fails the next rq_writer_add or rq_writer_close (RQ_ERR_IO, "write
+** failed (No space left on device); the disk is full..."), and the file is
+** removed.
 **
 ** The fields array is copied (names included). Returns NULL with err set
 ** on failure (RQ_ERR_GDAL, or RQ_ERR_INTERNAL for a bad definition). */
@@ -69,11 +71,11 @@ size_t rq_writer_count(const rq_writer *w);
 /* The setters above as a sink (table.h), for code that fills rows without
 ** knowing where they go. */
 rq_sink rq_writer_sink(rq_writer *w);
-/* Finishes the file(s) and writes them to disk. Always frees w (NULL is a
-** no-op returning RQ_OK). On failure the file at path may be missing or
-** partial: write inside an rq_outdir and abort it. */
+/* Finishes the file(s) on disk, synced. Always frees w (NULL is a no-op
+** returning RQ_OK). On failure the file at path is removed (its .csvt may
+** be missing): write inside an rq_outdir and abort it. */
 rq_status rq_writer_close(rq_writer *w, rq_err *err) RQ_MUST_CHECK;
-/* Frees w without writing anything to disk. NULL is a no-op. */
+/* Frees w, leaving no file (one begun is removed). NULL is a no-op. */
 void rq_writer_abort(rq_writer *w);
 /* Ends w after calls that returned rc: closes it when rc is RQ_OK, else
 ** aborts it and returns rc. A NULL w is an opening that failed, err set:

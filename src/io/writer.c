@@ -2,12 +2,13 @@
 ** and layers of multi-layer datasets (GeoPackage, XLSX workbook): the
 ** layer and its fields, value formatting, the .csvt of a CSV.
 **
-** Every layer is written into a dataset that GDAL builds in memory
-** (/vsimem/) and that is copied to disk at close, but the GeoPackage's,
-** which SQLite writes in place. That dataset, why and where it is written,
-** and the multi-layer datasets (rq_vout_*) are in
-** writer_vout.c: they are about files, this is about layers and values.
-** What the two files share is in writer_internal.h.
+** Every layer is written into a dataset (outds) that GDAL streams to disk
+** through raquette's checked writes (GeoJSON, CSV), that SQLite writes in
+** place (GeoPackage) or that is built in memory and then written (XLSX).
+** That dataset, why and where it is written, and the multi-layer datasets
+** (rq_vout_*) are in writer_vout.c and writer_vsi.c: they are about files,
+** this is about layers and values. What the three files share is in
+** writer_internal.h.
 **
 ** Number formats (checked on GDAL 3.6.2, restated in docs/outputs.md):
 ** values are rounded here to the field's decimals. GeoJSON ignores the OGR
@@ -406,11 +407,14 @@ rq_writer_add(rq_writer *w, rq_err *err)
     if (OGR_L_CreateFeature(w->lyr, w->feat) != OGRERR_NONE) {
         char what[64];
         snprintf(what, sizeof what, "cannot write feature %zu", w->count + 1);
-        return rq_writer_gdal_error(err, w->path, what);
+        return rq_outds_error(w->vout ? &w->vout->m : w->own, err, what);
     }
     OGR_F_Destroy(w->feat); /* CreateFeature does not take it */
     w->feat = NULL;
     w->count++;
+    /* The GeoJSON driver goes on after a failed write: stop at once. */
+    if (w->own && w->own->vf && rq_vsifile_failed(w->own->vf))
+        return rq_vsifile_check(w->own->vf, err);
     rq_status rc = rq_outds_feature_added(w->vout ? &w->vout->m : w->own, err);
     return rc == RQ_OK ? new_feature(w, err) : rc;
 }

@@ -1,10 +1,9 @@
-/* writer_internal.h - what the two files of the layer writer share:
+/* writer_internal.h - what the three files of the layer writer share:
 ** writer.c (one-layer GeoJSON and CSV files: layers, fields, value
-** formatting, the .csvt) and writer_vout.c (the dataset behind an output
-** file, which GDAL writes in /vsimem/ and raquette copies to disk, or
-** SQLite writes in place for a GeoPackage; and the multi-layer datasets,
-** GeoPackage and XLSX, built on it). Internal to src/io/: the public API is
-** raquette/writer.h.
+** formatting, the .csvt), writer_vout.c (the dataset behind an output
+** file, and the multi-layer datasets, GeoPackage and XLSX, built on it) and
+** writer_vsi.c (the files GDAL streams through raquette's checked
+** writes). Internal to src/io/: the public API is raquette/writer.h.
 **
 ** A layer of a multi-layer dataset is an rq_writer like a one-layer file,
 ** filled by the same setters: hence rq_vout_layer needs the writer's
@@ -23,14 +22,23 @@
 #include <ogr_api.h>
 #include <stddef.h>
 
-/* The dataset behind an output file. GDAL writes it in a private /vsimem/
-** folder, and at finish every file it made there is copied to disk beside
-** `path`; or, in place (a GeoPackage), GDAL's SQLite writes `path` itself
-** and finish makes it durable. */
+/* A file that GDAL's GeoJSON or CSV driver writes through raquette's
+** checked writes (writer_vsi.c). */
+typedef struct rq_vsifile rq_vsifile;
+
+/* The dataset behind an output file, in one of three places:
+**  - streamed (GeoJSON, CSV): GDAL opens rq_vsifile_name(vf), which writes
+**    `path` through checked writes; finish reads what failed;
+**  - in place (a GeoPackage): GDAL's SQLite writes `path` itself, and
+**    finish makes it durable;
+**  - in memory (the XLSX workbook, whose driver seeks back into its zip):
+**    GDAL writes a private /vsimem/ folder, copied beside `path` at finish.
+** In the first two, a file not finished is removed. */
 typedef struct outds {
-    char *path;    /* final file on disk */
-    char *mem_dir; /* private /vsimem/ folder; NULL in place */
-    int in_place;  /* path is being written: remove it if not finished */
+    char *path;     /* final file on disk */
+    rq_vsifile *vf; /* streamed, else NULL */
+    int in_place;   /* path is being written by SQLite: remove it if not finished */
+    char *mem_dir;  /* in memory: the private /vsimem/ folder, else NULL */
     GDALDatasetH ds;
     int in_txn;
     size_t pending; /* features since the last commit */
@@ -82,13 +90,17 @@ void rq_writer_free(rq_writer *w);
 /* ---- writer_vout.c: the dataset in memory ------------------------------- */
 
 /* Fills m (caller-owned storage) with a new dataset of the GDAL driver
-** `driver`: in a private /vsimem/ folder, to be copied to path at finish;
-** or, for "GPKG", at path itself, where nothing may exist yet. Starts a
-** transaction when the driver has them. owner's address names the folder,
-** so it must be live as long as m. On failure err is set and m
+** `driver`, at path, where nothing may exist yet: streamed for "GeoJSON"
+** and "CSV", in place for "GPKG", else in memory. Starts a transaction
+** when the driver has them. owner's address names the memory folder, so
+** it must be live as long as m. On failure err is set and m
 ** holds what was made so far: finish it with ok = 0. */
 rq_status rq_outds_create(outds *m, const char *path, const char *driver, const void *owner,
                           rq_err *err) RQ_MUST_CHECK;
+/* rq_writer_gdal_error for m, unless a write of its streamed file failed
+** (the reason a driver failed, or will fail at close): then RQ_ERR_IO
+** saying why, as rq_io_write_file's errors. */
+rq_status rq_outds_error(const outds *m, rq_err *err, const char *what) RQ_MUST_CHECK;
 /* Counts a feature written in m, committing every so many in datasets with
 ** transactions. */
 rq_status rq_outds_feature_added(outds *m, rq_err *err) RQ_MUST_CHECK;
@@ -97,5 +109,23 @@ rq_status rq_outds_feature_added(outds *m, rq_err *err) RQ_MUST_CHECK;
 *returns RQ_OK (err may be
 ** NULL), hence no RQ_MUST_CHECK: aborts ignore it. */
 rq_status rq_outds_finish(outds *m, int ok, rq_err *err);
+
+/* ---- writer_vsi.c: streamed files ---------------------------------------- */
+
+/* Registers path, a file to be created new, under a name GDAL opens
+** (rq_vsifile_name, in the folder rq_vsifile_dir); path is borrowed and
+** must outlive f. */
+rq_vsifile *rq_vsifile_create(const char *path);
+const char *rq_vsifile_name(const rq_vsifile *f);
+const char *rq_vsifile_dir(const rq_vsifile *f);
+/* Once GDAL has closed the file: RQ_OK, or RQ_ERR_IO naming path with the
+** first failed write, sync or close (and what to do), or RQ_ERR_GDAL when
+** GDAL created no file. */
+rq_status rq_vsifile_check(const rq_vsifile *f, rq_err *err) RQ_MUST_CHECK;
+/* Whether a write of f has failed so far. */
+int rq_vsifile_failed(const rq_vsifile *f);
+/* Unregisters and frees f (NULL is a no-op); with remove, also removes
+** the file it created. */
+void rq_vsifile_destroy(rq_vsifile *f, int remove);
 
 #endif /* RQ_IO_WRITER_INTERNAL_H */

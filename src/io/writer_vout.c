@@ -2,27 +2,26 @@
 ** output layer), and the multi-layer datasets built on it: GeoPackage and
 ** XLSX workbook (rq_vout_*). Their layers are rq_writer layers, made and
 ** filled by writer.c: this file is about files, writer.c about layers and
-** values. What the two share is in writer_internal.h.
+** values. What they share is in writer_internal.h.
 **
-** Why GDAL writes into /vsimem/ first: in GDAL 3.6.2 the GeoJSON driver
-** ignores the result of its writes (checked: on a full 1 MB tmpfs it
-** returns OGRERR_NONE for every feature, reports no error at GDALClose and
-** leaves a truncated file), and the CSV driver fails CreateFeature without
-** any message. Writing the finished file ourselves with rq_io_write_file
-** turns a full disk into a clear error, and creates every file the same
-** way (new, never through a link).
-**
-** Why the GeoPackage is written in place: it is the largest file at scale
-** (1.7 GB with 200,000 sites), and holding it in memory cost its size in
-** peak memory, then its copy. GDAL opens a GeoPackage on a local path with
-** SQLite's own file layer (not GDAL's VSI layer, used for /vsimem/), which
-** checks every write: a full disk or a file size limit fails the next
-** feature, commit or GDALClose (checked with ulimit -f and a full tmpfs;
-** test_writer). The file is made in the run's private folder (mode 0700,
-** outdir.c) where nothing stood before; SQLite's syncs at every commit are
-** off (OGR_SQLITE_SYNCHRONOUS) and the finished file is synced once; a
-** failure removes it. Smaller files stay in memory: the workbook's XLSX
-** driver writes through VSI at close.
+** Where GDAL writes (writer_internal.h lists the three places):
+**  - GeoJSON and CSV are streamed to disk through raquette's checked
+**    writes (writer_vsi.c says why and how): GDAL's drivers ignore or hide
+**    their write errors, and these are the largest text files (1 GB of
+**    communes.geojson over France's 1 km cells).
+**  - The GeoPackage is written in place: it is the largest file at scale
+**    (1.7 GB with 200,000 sites). GDAL opens a GeoPackage on a local path
+**    with SQLite's own file layer (not GDAL's VSI layer), which checks
+**    every write: a full disk or a file size limit fails the next feature,
+**    commit or GDALClose (checked with ulimit -f and a full tmpfs;
+**    test_outdir). The file is made in the run's private folder (mode
+**    0700, outdir.c) where nothing stood before; SQLite's syncs at every
+**    commit are off (OGR_SQLITE_SYNCHRONOUS) and the finished file is
+**    synced once.
+**  - The workbook is built in memory (/vsimem/) and then written by
+**    rq_io_write_file: the XLSX driver writes a zip, seeking back into it,
+**    and it is small.
+** A file that is not finished is removed.
 */
 #include "io/writer_internal.h"
 
@@ -85,31 +84,41 @@ check_folder(const char *path, rq_err *err)
     return rc;
 }
 
-/* GDAL creates the dataset at mem_path, or with SQLite at m->path itself. */
+/* Nothing may stand at path: a new file only, never over a file or
+** through a link (the private folder makes this belt and braces). */
 static rq_status
-create_dataset(outds *m, GDALDriverH drv, const char *mem_path, rq_err *err)
+check_new(const char *path, rq_err *err)
 {
-    if (m->in_place) {
-        struct stat st;
-        if (lstat(m->path, &st) == 0 || errno != ENOENT) {
-            m->in_place = 0; /* not ours: finish must leave it */
-            return rq_err_set(err, RQ_ERR_IO,
-                              "%s: cannot create the file: something already stands there; choose "
-                              "another output folder",
-                              m->path);
-        }
-        /* Synced once finished (rq_io_sync_file): a sync at every commit
-        ** would only wait for the disk. Thread-local: other products are
-        ** written meanwhile. */
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
-    }
-    CPLErrorReset();
-    m->ds = GDALCreate(drv, m->in_place ? m->path : mem_path, 0, 0, 0, GDT_Unknown, NULL);
-    if (m->in_place)
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL);
-    if (!m->ds)
-        return rq_writer_gdal_error(err, m->path, "GDAL cannot create the file");
+    struct stat st;
+    if (lstat(path, &st) == 0 || errno != ENOENT)
+        return rq_err_set(err, RQ_ERR_IO,
+                          "%s: cannot create the file: something already stands there; choose "
+                          "another output folder",
+                          path);
     return RQ_OK;
+}
+
+/* Where GDAL creates the dataset (newly allocated), by m's place. */
+static char *
+gdal_name(outds *m, const char *driver, const void *owner, rq_err *err)
+{
+    if (strcmp(driver, "GPKG") == 0) {
+        m->in_place = 1;
+        return rq_xstrdup(m->path);
+    }
+    if (strcmp(driver, "GeoJSON") == 0 || strcmp(driver, "CSV") == 0) {
+        m->vf = rq_vsifile_create(m->path);
+        return rq_xstrdup(rq_vsifile_name(m->vf));
+    }
+    /* The owner's address makes the folder unique among live datasets. */
+    m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
+    /* The CSV driver checks that the folder of a new file exists, and a
+    ** /vsimem/ folder exists only once made. */
+    if (VSIMkdir(m->mem_dir, 0777) != 0) {
+        rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", m->path, m->mem_dir);
+        return NULL;
+    }
+    return rq_xasprintf("%s/%s", m->mem_dir, base_name(m->path));
 }
 
 rq_status
@@ -117,6 +126,8 @@ rq_outds_create(outds *m, const char *path, const char *driver, const void *owne
 {
     memset(m, 0, sizeof *m);
     rq_status rc = check_folder(path, err);
+    if (rc == RQ_OK)
+        rc = check_new(path, err);
     if (rc != RQ_OK)
         return rc;
     m->path = rq_xstrdup(path);
@@ -124,27 +135,35 @@ rq_outds_create(outds *m, const char *path, const char *driver, const void *owne
     if (!drv)
         return rq_err_set(err, RQ_ERR_GDAL, "%s: the GDAL %s driver is not available", path,
                           driver);
-    m->in_place = strcmp(driver, "GPKG") == 0;
-    char *mem_path = NULL;
-    if (!m->in_place) {
-        /* The owner's address makes the folder unique among live datasets. */
-        m->mem_dir = rq_xasprintf("/vsimem/raquette-%p", owner);
-        /* The CSV driver checks that the folder of a new file exists, and a
-        ** /vsimem/ folder exists only once made. */
-        if (VSIMkdir(m->mem_dir, 0777) != 0)
-            return rq_err_set(err, RQ_ERR_GDAL, "%s: cannot create %s", path, m->mem_dir);
-        mem_path = rq_xasprintf("%s/%s", m->mem_dir, base_name(path));
-    }
-    rc = create_dataset(m, drv, mem_path, err);
-    free(mem_path);
-    if (rc != RQ_OK)
-        return rc;
+    char *name = gdal_name(m, driver, owner, err);
+    if (!name)
+        return rq_err_code(err);
+    /* In place, synced once finished (rq_io_sync_file): a sync at every
+    ** commit would only wait for the disk. Thread-local: other products
+    ** are written meanwhile. */
+    if (m->in_place)
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
+    CPLErrorReset();
+    m->ds = GDALCreate(drv, name, 0, 0, 0, GDT_Unknown, NULL);
+    if (m->in_place)
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", NULL);
+    free(name);
+    if (!m->ds)
+        return rq_outds_error(m, err, "GDAL cannot create the file");
     if (GDALDatasetTestCapability(m->ds, ODsCTransactions)) {
         if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
-            return rq_writer_gdal_error(err, path, "cannot start a transaction");
+            return rq_outds_error(m, err, "cannot start a transaction");
         m->in_txn = 1;
     }
     return RQ_OK;
+}
+
+rq_status
+rq_outds_error(const outds *m, rq_err *err, const char *what)
+{
+    if (m->vf && rq_vsifile_failed(m->vf))
+        return rq_vsifile_check(m->vf, err);
+    return rq_writer_gdal_error(err, m->path, what);
 }
 
 /* Commits in batches (style.md §3.12): one transaction of millions of rows
@@ -157,9 +176,9 @@ rq_outds_feature_added(outds *m, rq_err *err)
     m->pending = 0;
     m->in_txn = 0;
     if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
-        return rq_writer_gdal_error(err, m->path, "cannot commit the transaction");
+        return rq_outds_error(m, err, "cannot commit the transaction");
     if (GDALDatasetStartTransaction(m->ds, FALSE) != OGRERR_NONE)
-        return rq_writer_gdal_error(err, m->path, "cannot start a transaction");
+        return rq_outds_error(m, err, "cannot start a transaction");
     m->in_txn = 1;
     return RQ_OK;
 }
@@ -200,7 +219,7 @@ flush_to_disk(const outds *m, rq_err *err)
 }
 
 /* Removes what SQLite made at path: the file and its journals, all ours
-** (outds_create checked that nothing stood there). */
+** (rq_outds_create checked that nothing stood there). */
 static void
 remove_in_place(const char *path)
 {
@@ -212,9 +231,20 @@ remove_in_place(const char *path)
     }
 }
 
-/* Closes the dataset and, when ok, writes its files to disk (in place:
-** syncs the file; not ok or failed: removes it); always frees what m
-** holds. */
+/* Once GDAL has closed m's dataset: makes the file complete and durable
+** on disk, by its place. */
+static rq_status
+finish_file(const outds *m, rq_err *err)
+{
+    if (m->vf)
+        return rq_vsifile_check(m->vf, err);
+    if (m->in_place)
+        return rq_io_sync_file(m->path, err);
+    return flush_to_disk(m, err);
+}
+
+/* Closes the dataset and, when ok, finishes its file on disk; a file not
+** finished is removed. Always frees what m holds. */
 rq_status
 rq_outds_finish(outds *m, int ok, rq_err *err)
 {
@@ -225,7 +255,7 @@ rq_outds_finish(outds *m, int ok, rq_err *err)
         if (!ok)
             (void)GDALDatasetRollbackTransaction(m->ds);
         else if (GDALDatasetCommitTransaction(m->ds) != OGRERR_NONE)
-            rc = rq_writer_gdal_error(err, m->path, "cannot commit the transaction");
+            rc = rq_outds_error(m, err, "cannot commit the transaction");
     }
     if (m->ds) {
         /* GDALClose returns void in 3.6 and drivers write at close: a
@@ -234,12 +264,14 @@ rq_outds_finish(outds *m, int ok, rq_err *err)
         GDALClose(m->ds);
         m->ds = NULL;
         if (ok && rc == RQ_OK && CPLGetLastErrorType() >= CE_Failure)
-            rc = rq_writer_gdal_error(err, m->path, "GDAL failed to finish the file");
+            rc = rq_outds_error(m, err, "GDAL failed to finish the file");
     }
     if (ok && rc == RQ_OK)
-        rc = m->in_place ? rq_io_sync_file(m->path, err) : flush_to_disk(m, err);
-    if (m->in_place && (!ok || rc != RQ_OK))
+        rc = finish_file(m, err);
+    int keep = ok && rc == RQ_OK;
+    if (m->in_place && !keep)
         remove_in_place(m->path);
+    rq_vsifile_destroy(m->vf, !keep);
     if (m->mem_dir)
         VSIRmdirRecursive(m->mem_dir);
     free(m->mem_dir);
