@@ -11,16 +11,22 @@
 ** the row or of the category, 16 segments per quarter circle), prepared;
 ** its zone applies by membership (ds->zones[].member). */
 typedef struct rq_reach {
-    rq_geom **buf;         /* per structure */
-    rq_prepared **prep;    /* per structure, prepared on buf */
+    rq_geom **buf;      /* per structure */
+    rq_prepared **prep; /* per structure, prepared on buf */
     size_t n;
 } rq_reach;
 
 rq_status rq_reach_build(rq_dataset *ds, rq_reach *r, rq_err *err) RQ_MUST_CHECK;
 void rq_reach_fini(rq_geos *g, rq_reach *r);
-/* res->site_reach: the reach of each site, zone(s) ∩ buffer(s) (method.md
-** §2), on worker threads; NULL where the zone does not meet the disc. */
-rq_status rq_reach_sites(const rq_dataset *ds, rq_results *res, rq_err *err) RQ_MUST_CHECK;
+/* res->zone_wkb: the union of each zone that some site names, as WKB. */
+rq_status rq_reach_zones(const rq_dataset *ds, rq_results *res, rq_err *err) RQ_MUST_CHECK;
+/* out[i] (ds->n_sites entries, zeroed by the caller, freed by the caller
+** with free(out[i].data)): the reach of site i, zone(s) ∩ buffer(s)
+** (method.md §2), from zone_wkb (res->zone_wkb); len 0 where the zone does
+** not meet the disc. On worker threads, each with its own GEOS context: it
+** reads only plain data of ds, so it may run on any thread. */
+rq_status rq_reach_sites(const rq_dataset *ds, const rq_wkb *zone_wkb, rq_wkb *out,
+                         rq_err *err) RQ_MUST_CHECK;
 
 /* Fills res->ind (one entry per study-area commune, in ds->area order):
 ** couv, nb, dist, temps, phases, acces_e2sfca, rural, trou, missing

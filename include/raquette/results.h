@@ -78,8 +78,8 @@ typedef struct rq_results {
     size_t n_ind;
     rq_cover *covers; /* every positive share, sorted by commune then structure */
     size_t n_covers;
-    rq_wkb *site_reach; /* per site: zone ∩ buffer (method.md §2), metric WKB; len 0 if empty */
-    size_t n_site_reach;
+    rq_wkb *zone_wkb; /* per zone: the union of a zone some site names, metric WKB; or len 0 */
+    size_t n_zone_wkb;
     rq_gap_zone *gaps; /* overall zones first (by rank), then per phase */
     size_t n_gaps;
     rq_aggregate *agg_dep, *agg_epci, agg_area;

@@ -18,9 +18,9 @@ rq_results_fini(rq_geos *g, rq_results *res)
     }
     free(res->ind);
     free(res->covers);
-    for (size_t i = 0; i < res->n_site_reach; i++)
-        free(res->site_reach[i].data);
-    free(res->site_reach);
+    for (size_t i = 0; i < res->n_zone_wkb; i++)
+        free(res->zone_wkb[i].data);
+    free(res->zone_wkb);
     for (size_t i = 0; i < res->n_gaps; i++)
         rq_gap_zone_fini(g, &res->gaps[i]);
     free(res->gaps);

@@ -72,7 +72,7 @@ rq_analysis_run(rq_dataset *ds, rq_results *res, int quiet, rq_err *err)
     rc = rq_reach_build(ds, &reach, err);
     rq_log(RQ_LOG_DEBUG, "reach: the structures' buffers in %.3f s", rq_now() - t0);
     if (rc == RQ_OK)
-        rc = rq_reach_sites(ds, res, err);
+        rc = rq_reach_zones(ds, res, err);
     timing(res, &pr, rc == RQ_OK);
     if (rc != RQ_OK)
         goto cleanup;

@@ -78,7 +78,6 @@ geoms_init(rq_out_geoms *o, const rq_dataset *ds, const rq_results *res)
     memset(o, 0, sizeof *o);
     o->communes = wkb_array(res->n_ind);
     o->gaps = wkb_array(res->n_gaps);
-    o->reach = res->site_reach; /* WKB already, borrowed */
     o->deps = wkb_array(res->n_agg_dep);
     o->epcis = wkb_array(res->n_agg_epci);
     o->extent = (rq_bbox){0, 0, 0, 0};

@@ -9,14 +9,14 @@
 #include "raquette/outputs.h"
 
 /* Every geometry a product writes, as WKB in the metric CRS, made once on
-** the calling thread before the products start (the sites' reaches are WKB
-** from the reach stage on): a product never touches a
-** GEOS object of the dataset or the results (they are not safe to share
-** between threads, even read-only). */
+** the calling thread before the products start, but the sites' reaches,
+** which only the GeoPackage shows and which its job makes (gpkg.c): a
+** product never touches a GEOS object of the dataset or the results (they
+** are not safe to share between threads, even read-only). */
 typedef struct rq_out_geoms {
     rq_wkb *communes; /* per res->ind */
     rq_wkb *gaps;     /* per res->gaps */
-    rq_wkb *reach;    /* per site: res->site_reach, borrowed */
+    rq_wkb *reach;    /* per site, in the GeoPackage's job only; else NULL */
     rq_wkb *deps;     /* per res->agg_dep */
     rq_wkb *epcis;    /* per res->agg_epci */
     rq_bbox extent;   /* of the study area's communes, metric */

@@ -14,7 +14,9 @@
 **    xlsx with French import options): columns split, decimal commas read as
 **    numbers equal to the standard CSV's, accents intact;
 **  - the GeoPackage, the project and the CSVs loaded in QGIS's own engine
-**    (tests/qgis/check_outputs.py).
+**    (tests/qgis/check_outputs.py);
+**  - each site's reach in the GeoPackage (layer portees) on
+**    tests/fixtures/mini, its area worked out by hand.
 */
 #include "rq_test.h"
 
@@ -41,8 +43,9 @@ setup(void **state)
              "sed 's/^csv_format = standard$/csv_format = fr/' '%s/config/occitanie.ini' "
              "> '%s/fr.ini'; grep -q '^csv_format = fr$' '%s/fr.ini'; "
              "'%s' run -q --out '%s' --name occitanie_fr '%s/fr.ini'; "
-             "'%s' run -q --out '%s' '%s/cover/cover.ini'",
-             bin, dir, src, src, dir, dir, bin, dir, dir, bin, dir, fix);
+             "'%s' run -q --out '%s' '%s/cover/cover.ini'; "
+             "'%s' run -q --no-history --out '%s' '%s/mini/mini.ini'",
+             bin, dir, src, src, dir, dir, bin, dir, dir, bin, dir, fix, bin, dir, fix);
     return rq_test_setup_run(cmd);
 }
 
@@ -299,6 +302,50 @@ test_qgis_opens_everything(void **state)
     free(out);
 }
 
+/* ---- Each site's reach on the mini fixture, by hand ---------------------- */
+
+/* The région's communes with a boundary are Alpha (700-710 km E,
+** 6300-6310 km N, Lambert-93) and Beta, which absorbs its former commune
+** Gamma (710-730 km): 300 km² (Delta has no row in the COG, Zeta no
+** boundary). S1-A (40 km, zone the région) and S2-C (30 km, zone Alpha and
+** Gamma, hence Beta, placed at Beta's point (720, 6305)) reach the whole
+** zone: every corner is within 21 km. S2-B (12 km, same zone and point)
+** covers, between y = -5 and 5 km about its centre, x from 720 -
+** sqrt(144 - y²) (>= 708, inside Alpha) to 730 (sqrt >= 10.9): 100 +
+** (5 sqrt(119) + 144 asin(5/12)) = 216.43 km² for a circle; the disc's
+** 64 sides, 14.5 m inside the circle at most along 25 km of arc, take
+** less than 0.4 km² off. */
+static void
+test_reaches_by_hand(void **state)
+{
+    (void)state;
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "ogrinfo -q -dialect sqlite -sql \"SELECT site_id, ST_Area(geom) AS a FROM "
+             "portees ORDER BY site_id\" '%s/mini/mini.gpkg'",
+             dir);
+    char *t = rq_test_shell(cmd);
+    static const struct {
+        const char *site;
+        double km2, tol;
+    } want[] = {{"S1-A", 300.0, 1e-9}, {"S2-B", 216.43, 0.4}, {"S2-C", 300.0, 1e-9}};
+    const char *p = t;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char id[64];
+        snprintf(id, sizeof id, "site_id (String) = %s\n", want[i].site);
+        p = strstr(p, id);
+        if (!p)
+            fail_msg("no reach for %s in:\n%s", want[i].site, t);
+        const char *a = strstr(p, "a (Real) = ");
+        assert_non_null(a);
+        double km2 = strtod(a + strlen("a (Real) = "), NULL) / 1e6;
+        if (fabs(km2 - want[i].km2) > want[i].tol)
+            fail_msg("%s: %.6f km², expected %.2f ± %g", want[i].site, km2, want[i].km2,
+                     want[i].tol);
+    }
+    free(t);
+}
+
 int
 main(void)
 {
@@ -308,6 +355,7 @@ main(void)
         cmocka_unit_test(test_workbook_types),
         cmocka_unit_test(test_french_csv_in_libreoffice),
         cmocka_unit_test(test_qgis_opens_everything),
+        cmocka_unit_test(test_reaches_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
