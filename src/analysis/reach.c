@@ -5,8 +5,8 @@
 ** prepared once: the zone applies by membership (see indicators.c). The
 ** GeoPackage shows the reach of each site as a polygon, zone(s) ∩ buffer(s):
 ** the reach stage makes the zones (WKB), and the GeoPackage's job makes the
-** reaches from them (rq_reach_sites) while the other products are written,
-** and drops them once written: with 200,000 sites they are 1.5 GB of WKB,
+** reaches from them (rq_reach_sites) just before writing them, and drops
+** them once written: with 200,000 sites they are 1.5 GB of WKB,
 ** held from the reach stage to the GeoPackage before (peak memory 2.93 ->
 ** 1.82 GB).
 **

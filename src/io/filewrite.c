@@ -1,10 +1,11 @@
-/* filewrite.c - checked file writes: every file raquette writes goes
-** through rq_io_write_file (a new file, never through a link, each write
-** checked, then fsync), except the GeoPackage, which SQLite writes in
-** place (writer_vout.c says why) and which rq_io_sync_file then makes
-** durable. A full disk or a file size limit must read as such in the
-** message, whoever wrote: hence the hints here, and rq_io_write_errno for
-** the libraries that do not pass errno on.
+/* filewrite.c - checked file writes. raquette's own files go through
+** rq_io_write_file (a new file, never through a link, each write checked,
+** then fsync); the GeoJSON and CSV files GDAL's drivers stream go through
+** the same writes (rq_io_write_fd, rq_io_sync_close) from writer_vsi.c;
+** the GeoPackage, which SQLite writes in place (writer_vout.c says why),
+** is made durable by rq_io_sync_file. A full disk or a file size limit
+** must read as such in the message, whoever wrote: hence the hints here,
+** and rq_io_write_errno for the libraries that do not pass errno on.
 */
 #include "io/filewrite.h"
 
@@ -46,11 +47,35 @@ write_failed(const char *path, int e, rq_err *err)
                       rq_io_fix_hint(e));
 }
 
+int
+rq_io_write_fd(int fd, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : ENOSPC;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int
+rq_io_sync_close(int fd)
+{
+    /* Delayed allocation can report a full disk only at fsync. */
+    int e = fsync(fd) == 0 ? 0 : errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    return e;
+}
+
 rq_status
 rq_io_write_file(const char *path, const void *data, size_t len, rq_err *err)
 {
-    rq_status rc = RQ_OK;
-    const unsigned char *p = data;
     /* A new file only, never through a link: in a folder another user
     ** could write into, a planted symbolic link would otherwise redirect
     ** the write (the output folders are private, this is belt and braces). */
@@ -62,41 +87,23 @@ rq_io_write_file(const char *path, const void *data, size_t len, rq_err *err)
                                         "folder"
                                       : rq_io_fix_hint(e));
     }
-    while (len > 0) {
-        ssize_t w = write(fd, p, len > (size_t)SSIZE_MAX ? (size_t)SSIZE_MAX : len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = write_failed(path, w < 0 ? errno : ENOSPC, err);
-            goto cleanup;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    /* Delayed allocation can report a full disk only here. */
-    if (fsync(fd) != 0) {
-        rc = write_failed(path, errno, err);
-        goto cleanup;
-    }
-
-cleanup:
-    if (close(fd) != 0 && rc == RQ_OK)
-        rc = write_failed(path, errno, err);
-    if (rc != RQ_OK)
-        (void)unlink(path); /* ours: created by this open */
-    return rc;
+    int e = rq_io_write_fd(fd, data, len);
+    if (e)
+        (void)close(fd);
+    else
+        e = rq_io_sync_close(fd);
+    if (!e)
+        return RQ_OK;
+    (void)unlink(path); /* ours: created by this open */
+    return write_failed(path, e, err);
 }
 
 rq_status
 rq_io_sync_file(const char *path, rq_err *err)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return write_failed(path, errno, err);
-    rq_status rc = fsync(fd) == 0 ? RQ_OK : write_failed(path, errno, err);
-    if (close(fd) != 0 && rc == RQ_OK)
-        rc = write_failed(path, errno, err);
-    return rc;
+    int e = fd < 0 ? errno : rq_io_sync_close(fd);
+    return e ? write_failed(path, e, err) : RQ_OK;
 }
 
 int

@@ -20,8 +20,9 @@
 **    missing and an ".old-" folder of its run is there (a kill between the
 **    two renames below), it is put back instead (outdir_leftovers.c).
 **  - Files are written into "<target>.tmp-XXXXXX" (mode 0700: nobody else
-**    can plant a link in it), each created with O_CREAT|O_EXCL|O_NOFOLLOW,
-**    checked and synced. The commit swaps that folder with the target in
+**    can plant a link in it), each created with O_CREAT|O_EXCL|O_NOFOLLOW
+**    (the GeoPackage, which SQLite creates, once lstat shows nothing at its
+**    path: writer_vout.c), checked and synced. The commit swaps that folder with the target in
 **    one atomic step (renameat2 RENAME_EXCHANGE): a reader sees the previous
 **    complete set of files, then the new complete set, never a mix and never
 **    no folder. The previous outputs, now in the temporary folder's place,

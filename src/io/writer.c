@@ -403,19 +403,20 @@ cleanup:
 rq_status
 rq_writer_add(rq_writer *w, rq_err *err)
 {
+    outds *m = w->vout ? &w->vout->m : w->own;
     CPLErrorReset();
     if (OGR_L_CreateFeature(w->lyr, w->feat) != OGRERR_NONE) {
         char what[64];
         snprintf(what, sizeof what, "cannot write feature %zu", w->count + 1);
-        return rq_outds_error(w->vout ? &w->vout->m : w->own, err, what);
+        return rq_outds_error(m, err, what);
     }
     OGR_F_Destroy(w->feat); /* CreateFeature does not take it */
     w->feat = NULL;
     w->count++;
     /* The GeoJSON driver goes on after a failed write: stop at once. */
-    if (w->own && w->own->vf && rq_vsifile_failed(w->own->vf))
-        return rq_vsifile_check(w->own->vf, err);
-    rq_status rc = rq_outds_feature_added(w->vout ? &w->vout->m : w->own, err);
+    if (m->vf && rq_vsifile_failed(m->vf))
+        return rq_vsifile_check(m->vf, err);
+    rq_status rc = rq_outds_feature_added(m, err);
     return rc == RQ_OK ? new_feature(w, err) : rc;
 }
 

@@ -87,7 +87,7 @@ rq_status rq_writer_open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_
 ** without writing anything to disk. A layer of an rq_vout leaves v as is. */
 void rq_writer_free(rq_writer *w);
 
-/* ---- writer_vout.c: the dataset in memory ------------------------------- */
+/* ---- writer_vout.c: the dataset behind a file ---------------------------- */
 
 /* Fills m (caller-owned storage) with a new dataset of the GDAL driver
 ** `driver`, at path, where nothing may exist yet: streamed for "GeoJSON"
@@ -104,20 +104,18 @@ rq_status rq_outds_error(const outds *m, rq_err *err, const char *what) RQ_MUST_
 /* Counts a feature written in m, committing every so many in datasets with
 ** transactions. */
 rq_status rq_outds_feature_added(outds *m, rq_err *err) RQ_MUST_CHECK;
-/* Closes the dataset and, when ok, writes its files to disk (in place:
-** syncs the file; not ok: removes it); always frees what m holds. With ok = 0 it writes nothing and
-*returns RQ_OK (err may be
-** NULL), hence no RQ_MUST_CHECK: aborts ignore it. */
+/* Closes the dataset and, when ok, finishes its file on disk (see outds);
+** a file not finished is removed. Always frees what m holds. With ok = 0
+** it writes nothing and returns RQ_OK (err may be NULL), hence no
+** RQ_MUST_CHECK: aborts ignore it. */
 rq_status rq_outds_finish(outds *m, int ok, rq_err *err);
 
 /* ---- writer_vsi.c: streamed files ---------------------------------------- */
 
 /* Registers path, a file to be created new, under a name GDAL opens
-** (rq_vsifile_name, in the folder rq_vsifile_dir); path is borrowed and
-** must outlive f. */
+** (rq_vsifile_name); path is borrowed and must outlive f. */
 rq_vsifile *rq_vsifile_create(const char *path);
 const char *rq_vsifile_name(const rq_vsifile *f);
-const char *rq_vsifile_dir(const rq_vsifile *f);
 /* Once GDAL has closed the file: RQ_OK, or RQ_ERR_IO naming path with the
 ** first failed write, sync or close (and what to do), or RQ_ERR_GDAL when
 ** GDAL created no file. */

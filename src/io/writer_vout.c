@@ -64,10 +64,11 @@ dir_prefix(const char *path)
     return d;
 }
 
-/* ---- The dataset behind a file ------------------------------------------------- */
+/* ---- The dataset behind a file ------------------------------------------- */
 
-/* GDAL would happily write to memory: catch a missing folder now rather
-** than after the whole dataset has been built. */
+/* GDAL would happily write a workbook to memory: catch a missing folder
+** now rather than after the whole dataset has been built, and say it the
+** same way for every file. */
 static rq_status
 check_folder(const char *path, rq_err *err)
 {

@@ -74,29 +74,20 @@ lookup(const char *name)
     return f;
 }
 
+/* Keeps e (an errno, 0 for none) when it is the first failure. */
 static void
 fail(rq_vsifile *f, int e)
 {
     if (!f->err)
-        f->err = e ? e : EIO;
+        f->err = e;
 }
 
-/* Writes len bytes at the file's offset, retrying short writes; 0, or -1
-** with f->err set. */
+/* Writes len bytes at the file's offset; 0, or -1 with f->err set. */
 static int
 write_all(rq_vsifile *f, const unsigned char *p, size_t len)
 {
-    while (len > 0 && !f->err) {
-        ssize_t w = write(f->fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            fail(f, w < 0 ? errno : ENOSPC);
-        } else {
-            p += w;
-            len -= (size_t)w;
-        }
-    }
+    if (!f->err)
+        fail(f, rq_io_write_fd(f->fd, p, len));
     return f->err ? -1 : 0;
 }
 
@@ -236,16 +227,12 @@ cb_truncate(void *h, vsi_l_offset size)
     return 0;
 }
 
-/* Delayed allocation can report a full disk only at fsync. */
 static int
 cb_close(void *h)
 {
     rq_vsifile *f = h;
     (void)drain(f);
-    if (!f->err && fsync(f->fd) != 0)
-        fail(f, errno);
-    if (close(f->fd) != 0)
-        fail(f, errno);
+    fail(f, rq_io_sync_close(f->fd));
     f->fd = -1;
     free(f->buf);
     f->buf = NULL;
@@ -317,12 +304,6 @@ const char *
 rq_vsifile_name(const rq_vsifile *f)
 {
     return f->name;
-}
-
-const char *
-rq_vsifile_dir(const rq_vsifile *f)
-{
-    return f->dir;
 }
 
 int

@@ -13,9 +13,9 @@
 ** zone_etude (the study area's row).
 **
 ** The reach of each site (portees) is made here, on worker threads, from
-** the zones the reach stage made (rq_reach_sites): only this file shows
-** it, and with 200,000 sites it is 1.5 GB of WKB and 100 s of CPU, which
-** now overlaps the other products and is freed once written. */
+** the zones the reach stage made (rq_reach_sites), just before its layer
+** is written, and freed once written: only this file shows it, and with
+** 200,000 sites it is 1.5 GB of WKB. */
 #include "outputs/products.h"
 
 #include "raquette/indicators.h"
@@ -205,31 +205,39 @@ write_layer(rq_vout *v, const rq_layer *l, const rq_product_ctx *ctx, rq_err *er
     return rc;
 }
 
-rq_status
-rq_product_gpkg(const rq_product_ctx *ctx_in, rq_err *err)
+/* The portees layer: each site's reach, made for it and freed once it is
+** written (see the header). */
+static rq_status
+write_portees(rq_vout *v, const rq_layer *l, const rq_product_ctx *ctx, rq_err *err)
 {
-    /* The same context, with the sites' reaches. */
-    const rq_dataset *ds = ctx_in->ds;
-    rq_out_geoms geoms = *ctx_in->geoms;
-    rq_product_ctx c = *ctx_in;
-    const rq_product_ctx *ctx = &c;
-    c.geoms = &geoms;
+    const rq_dataset *ds = ctx->ds;
+    rq_out_geoms geoms = *ctx->geoms;
+    rq_product_ctx with_reach = *ctx;
+    with_reach.geoms = &geoms;
     geoms.reach = rq_xcalloc(ds->n_sites + 1, sizeof *geoms.reach);
     rq_status rc = rq_reach_sites(ds, ctx->res->zone_wkb, geoms.reach, err);
+    if (rc == RQ_OK)
+        rc = write_layer(v, l, &with_reach, err);
+    for (size_t i = 0; i < ds->n_sites; i++)
+        free(geoms.reach[i].data);
+    free(geoms.reach);
+    return rc;
+}
 
+rq_status
+rq_product_gpkg(const rq_product_ctx *ctx, rq_err *err)
+{
     size_t n = 0;
     rq_layer *layers = gpkg_layers(ctx, &n);
     char *file = rq_xasprintf("%s.gpkg", ctx->meta->run_name);
     char *path = rq_product_path(ctx, file);
-    rq_vout *v = NULL;
-    if (rc == RQ_OK && !(v = rq_vout_create(path, RQ_VOUT_GPKG, ctx->meta->date, err)))
+    rq_status rc = RQ_OK;
+    rq_vout *v = rq_vout_create(path, RQ_VOUT_GPKG, ctx->meta->date, err);
+    if (!v)
         rc = rq_err_code(err);
     for (size_t k = 0; k < n && rc == RQ_OK; k++)
-        rc = write_layer(v, &layers[k], ctx, err);
-    for (size_t i = 0; i < ds->n_sites; i++)
-        free(geoms.reach[i].data);
-    free(geoms.reach);
-    geoms.reach = NULL;
+        rc = layers[k].kind == RQ_LAYER_PORTEES ? write_portees(v, &layers[k], ctx, err)
+                                                : write_layer(v, &layers[k], ctx, err);
     if (rc == RQ_OK)
         rc = write_data_columns(v, layers, n, err);
     if (rc == RQ_OK)

@@ -16,7 +16,7 @@
 typedef struct rq_out_geoms {
     rq_wkb *communes; /* per res->ind */
     rq_wkb *gaps;     /* per res->gaps */
-    rq_wkb *reach;    /* per site, in the GeoPackage's job only; else NULL */
+    rq_wkb *reach;    /* per site, while gpkg.c writes portees; else NULL */
     rq_wkb *deps;     /* per res->agg_dep */
     rq_wkb *epcis;    /* per res->agg_epci */
     rq_bbox extent;   /* of the study area's communes, metric */
