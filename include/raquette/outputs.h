@@ -36,7 +36,7 @@ typedef struct rq_history_job {
     const char *path;  /* the database; NULL for --no-history */
     rq_store *store;   /* open when the database existed before the run */
     rq_store *memory;  /* else the run is first recorded in memory */
-    long long run_id;  /* the run's id in the history file, 0 when none */
+    long long run_id;  /* the run's id in its history, 0 when none */
     int has_report;
     rq_report report;  /* the run as the history has it, and the comparison
                        ** with the previous run (report.has_previous) */

@@ -17,7 +17,7 @@
 ** RQ_STORE_BUSY_MS for another writer), committed only after its output
 ** folder is in place: a run that fails or is killed leaves the database as
 ** it was. A new database is made in a temporary file and linked into place
-** once its schema is complete.
+** once complete: its schema alone, or a whole run recorded in memory.
 */
 #ifndef RQ_STORE_H
 #define RQ_STORE_H
@@ -40,6 +40,11 @@ rq_store *rq_store_open(const char *path, int create, rq_err *err);
 ** nowhere (--no-history) or before its history file exists, so that its
 ** report is made from a history like any other. */
 rq_store *rq_store_open_memory(rq_err *err);
+/* Saves the whole of s (a history in memory whose run is committed) as the
+** new history file path, made like any new database: *saved is 0, and
+** nothing written, when another run made a history at path meanwhile. */
+rq_status rq_store_save_new(const rq_store *s, const char *path, int *saved,
+                            rq_err *err) RQ_MUST_CHECK;
 void rq_store_close(rq_store *s);
 const char *rq_store_path(const rq_store *s);
 

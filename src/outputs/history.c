@@ -8,9 +8,10 @@
 ** written, in a transaction, so that the run can be compared with the
 ** previous one of the same name (read back by the loader the `compare`
 ** command uses); the transaction is committed once the output folder is in
-** place. A history that does not exist yet has no previous run: it is
-** created, and the run recorded, only once the folder is in place, so that
-** a failed run never leaves a history behind. Either way a failed run
+** place. A history that does not exist yet has no previous run: the run
+** is recorded in memory, and that database saved as the history file only
+** once the folder is in place, so that a failed run never leaves a history
+** behind. Either way a failed run
 ** leaves the database as it was. rq_history_start runs on a worker of the
 ** products' pool (products.c), beside the products that do not need the
 ** comparison; rq_history_finish on the calling thread, after the pool.
@@ -204,8 +205,29 @@ rq_history_start(rq_product_ctx *ctx, rq_history_job *h, rq_err *err)
         if (h->report.has_previous)
             ctx->cmp = &h->report.cmp;
     }
-    if (h->store)
-        h->run_id = id;
+    h->run_id = id; /* in memory, the id it keeps once saved as a new history */
+    return rc;
+}
+
+/* A new history: the run recorded in memory (rq_history_start) is saved as
+** the file, whole, in one step; *saved is 0 when another run made the file
+** meanwhile, and the run is then recorded into that one. */
+static rq_status
+save_new(const rq_product_ctx *ctx, rq_history_job *h, const char *run_json, int *saved,
+         rq_err *err)
+{
+    *saved = 0;
+    rq_status rc = rq_store_set_run_json(h->memory, h->run_id, run_json, err);
+    if (rc == RQ_OK)
+        rc = rq_store_commit(h->memory, err);
+    if (rc == RQ_OK)
+        rc = rq_store_save_new(h->memory, h->path, saved, err);
+    if (rc != RQ_OK || *saved)
+        return rc;
+    if (!(h->store = rq_store_open(h->path, 1, err)))
+        return rq_err_code(err);
+    if ((rc = rq_store_begin(h->store, err)) == RQ_OK)
+        rc = rq_history_record(ctx, h->store, &h->run_id, err);
     return rc;
 }
 
@@ -214,19 +236,14 @@ rq_history_finish(const rq_product_ctx *ctx, rq_history_job *h, const char *run_
 {
     rq_err e = {0};
     rq_status rc = RQ_OK;
+    int saved = 0;
     if (!h->path)
         return RQ_OK; /* --no-history: the memory only served the report */
-    if (!h->store) {  /* a new history: created and filled now */
-        if (!(h->store = rq_store_open(h->path, 1, &e)))
-            rc = rq_err_code(&e);
-        if (rc == RQ_OK)
-            rc = rq_store_begin(h->store, &e);
-        if (rc == RQ_OK)
-            rc = rq_history_record(ctx, h->store, &h->run_id, &e);
-    }
-    if (rc == RQ_OK)
+    if (!h->store)
+        rc = save_new(ctx, h, run_json, &saved, &e);
+    if (rc == RQ_OK && !saved)
         rc = rq_store_set_run_json(h->store, h->run_id, run_json, &e);
-    if (rc == RQ_OK)
+    if (rc == RQ_OK && !saved)
         rc = rq_store_commit(h->store, &e);
     if (rc != RQ_OK) {
         rq_history_abort(h);

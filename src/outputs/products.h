@@ -68,12 +68,13 @@ rq_status rq_product_runjson(const rq_product_ctx *ctx, rq_err *err);
 char *rq_runjson_text(const rq_product_ctx *ctx);
 char *rq_runjson_part(const rq_product_ctx *ctx, const char *part);
 
-/* The history of the run (history.c): rq_history_start (an existing
-** history) opens the transaction, records the run and compares it with the
-** previous run of the same name (ctx->cmp), on a worker of the products'
-** pool with that worker's GEOS context (ctx->g); rq_history_finish, once the
-** folder is committed, records the run in a new history if need be and
-** commits; rq_history_abort rolls back. */
+/* The history of the run (history.c): rq_history_start opens the
+** transaction (in memory when the history file does not exist yet),
+** records the run and compares it with the previous run of the same name
+** (ctx->cmp), on a worker of the products' pool with that worker's GEOS
+** context (ctx->g); rq_history_finish, once the folder is committed,
+** commits, or saves the memory as the new history file; rq_history_abort
+** rolls back. */
 rq_status rq_history_record(const rq_product_ctx *ctx, rq_store *s, long long *run_id,
                             rq_err *err) RQ_MUST_CHECK;
 rq_status rq_history_start(rq_product_ctx *ctx, rq_history_job *h, rq_err *err) RQ_MUST_CHECK;

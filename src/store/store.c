@@ -8,11 +8,12 @@
 ** message naming the file and what to do. There is no older schema to
 ** upgrade from: schema 1 is the first.
 **
-** Creating: the schema (SpatiaLite's metadata and raquette's own tables) is
-** written into a temporary file of the same folder, which is linked into
-** place only once complete (link(2) fails if another run created the
-** database meanwhile: that one is then opened). A database is never seen
-** half-created.
+** Creating: the schema (SpatiaLite's metadata and raquette's own tables),
+** or a whole history recorded in memory (SQLite's backup API, page by page:
+** a run's first history is not recorded twice), is written into a
+** temporary file of the same folder, which is linked into place only once
+** complete (link(2) fails if another run created the database meanwhile:
+** that one is then used). A database is never seen half-created.
 **
 ** Writing: BEGIN IMMEDIATE takes the write lock at once (a deferred
 ** transaction that upgrades later can deadlock against another writer);
@@ -225,10 +226,29 @@ create_schema(rq_store *s, rq_err *err)
     return rc;
 }
 
-/* Makes the database at path: in a temporary file, linked into place. */
+/* Copies the whole database src into dst, a new one, page by page. */
 static rq_status
-create_database(const char *path, rq_err *err)
+copy_database(rq_store *dst, const rq_store *src, rq_err *err)
 {
+    sqlite3_backup *b = sqlite3_backup_init(dst->db, "main", src->db, "main");
+    if (!b)
+        return rq_store_fail(dst, sqlite3_extended_errcode(dst->db), "copying the run into it",
+                             err);
+    int rc = sqlite3_backup_step(b, -1);
+    int fin = sqlite3_backup_finish(b); /* after a failed step, its code again */
+    if (rc == SQLITE_DONE)
+        rc = fin;
+    return rc == SQLITE_OK ? RQ_OK : rq_store_fail(dst, rc, "copying the run into it", err);
+}
+
+/* Makes the database at path in a temporary file of its folder: the schema
+** alone, or a copy of src. The file is linked into place only once complete
+** and synced, and only if nothing is there: *linked is 0 when another run
+** made the database meanwhile (that one stays as it is). */
+static rq_status
+create_database(const char *path, const rq_store *src, int *linked, rq_err *err)
+{
+    *linked = 0;
     char *tmp = rq_xasprintf("%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -242,9 +262,15 @@ create_database(const char *path, rq_err *err)
     (void)fchmod(fd, 0666 & ~mask); /* as a file created the usual way */
     close(fd);
     rq_store *s = connect(tmp, SQLITE_OPEN_READWRITE, err);
-    rq_status rc = s ? create_schema(s, err) : rq_err_code(err);
-    rq_store_close(s);
-    if (rc == RQ_OK && link(tmp, path) != 0 && errno != EEXIST)
+    if (s) { /* its messages name the database the user asked for */
+        free(s->path);
+        s->path = rq_xstrdup(path);
+    }
+    rq_status rc = !s ? rq_err_code(err) : src ? copy_database(s, src, err) : create_schema(s, err);
+    rq_store_close(s); /* SQLite synced the file at the commit */
+    if (rc == RQ_OK && link(tmp, path) == 0)
+        *linked = 1;
+    else if (rc == RQ_OK && errno != EEXIST)
         rc = rq_err_set(err, RQ_ERR_IO, "%s: cannot create the history database: %s", path,
                         strerror(errno));
     unlink(tmp);
@@ -262,7 +288,8 @@ rq_store_open(const char *path, int create, rq_err *err)
                        strerror(errno));
             return NULL;
         }
-        if (create_database(path, err) != RQ_OK)
+        int linked; /* 0: another run made it meanwhile, opened below */
+        if (create_database(path, NULL, &linked, err) != RQ_OK)
             return NULL;
     } else if (!S_ISREG(st.st_mode)) {
         rq_err_set(err, RQ_ERR_INPUT, "%s: the history database must be a regular file", path);
@@ -285,6 +312,12 @@ rq_store_open_memory(rq_err *err)
         s = NULL;
     }
     return s;
+}
+
+rq_status
+rq_store_save_new(const rq_store *s, const char *path, int *saved, rq_err *err)
+{
+    return create_database(path, s, saved, err);
 }
 
 void

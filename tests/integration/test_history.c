@@ -15,7 +15,8 @@
 **    QGIS), the comparison layers in the run's GeoPackage and project;
 **  - a run killed while it records leaves the database byte for byte as it
 **    was; two runs at once are both recorded (the second waits) or one
-**    fails with a clear message; --no-history records nothing.
+**    fails with a clear message, and two first runs at once both make it
+**    into the new history; --no-history records nothing.
 */
 #include "rq_test.h"
 
@@ -226,6 +227,34 @@ test_concurrent_runs(void **state)
     free(t);
 }
 
+/* Two first runs at once into a folder without a history: each records in
+** memory, the first to end saves its history as the file, and the other,
+** finding it there, records into it: both runs, each whole. */
+static void
+test_concurrent_first_runs(void **state)
+{
+    (void)state;
+    char cmd[8192];
+    const char *bin = getenv("RQ_BINARY"), *src = getenv("RQ_SOURCE_DIR");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s'; mkdir f; "
+             "'%s' run -q --out f --name one '%s/config/occitanie.ini' 2> f/one.log & a=$!; "
+             "'%s' run -q --out f --name two '%s/config/occitanie.ini' 2> f/two.log & b=$!; "
+             "wait $a; echo \"one $?\"; wait $b; echo \"two $?\"; cat f/one.log f/two.log; "
+             "ls -A f | grep -c tmp; "
+             "sqlite3 f/historique.sqlite 'PRAGMA integrity_check; SELECT group_concat(t, \" \") "
+             "FROM (SELECT r.id || \":\" || (SELECT count(*) FROM communes c WHERE c.run_id = "
+             "r.id) || \":\" || (SELECT count(*) FROM sites s WHERE s.run_id = r.id) AS t FROM "
+             "runs r ORDER BY r.id)'",
+             dir, bin, src, bin, src);
+    char *t = rq_test_shell(cmd);
+    /* 4,446 communes and 76 sites each (the data README); no temporary
+     * file left. */
+    if (!strstr(t, "one 0\ntwo 0\n0\nok\n1:4446:76 2:4446:76\n"))
+        fail_msg("two first runs at once:\n%s", t);
+    free(t);
+}
+
 static void
 test_no_history(void **state)
 {
@@ -245,10 +274,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_history_listing),      cmocka_unit_test(test_annual_rerun),
-        cmocka_unit_test(test_vintage_change),       cmocka_unit_test(test_clients),
-        cmocka_unit_test(test_kill_while_recording), cmocka_unit_test(test_concurrent_runs),
-        cmocka_unit_test(test_no_history),
+        cmocka_unit_test(test_history_listing),       cmocka_unit_test(test_annual_rerun),
+        cmocka_unit_test(test_vintage_change),        cmocka_unit_test(test_clients),
+        cmocka_unit_test(test_kill_while_recording),  cmocka_unit_test(test_concurrent_runs),
+        cmocka_unit_test(test_concurrent_first_runs), cmocka_unit_test(test_no_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

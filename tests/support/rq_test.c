@@ -5,9 +5,11 @@
 #include "raquette/io.h"
 #include "raquette/model.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -237,4 +239,22 @@ rq_test_analysis_fini(rq_config *cfg, rq_dataset *ds, rq_results *res)
     }
     rq_config_fini(cfg);
     rq_io_cleanup();
+}
+
+void
+rq_test_under_fsize_limit(unsigned long limit, int (*fn)(void *), void *arg)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = {limit, limit};
+        signal(SIGXFSZ, SIG_IGN);
+        _exit(setrlimit(RLIMIT_FSIZE, &lim) != 0 ? 100 : fn(arg));
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0)
+        fail_msg("under a file size limit of %lu bytes: check %d failed", limit,
+                 WEXITSTATUS(status));
 }

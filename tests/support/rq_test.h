@@ -37,6 +37,10 @@ char *rq_test_path(const char *dir, const char *name);
 char *rq_test_slurp(const char *path);
 /* 1 when something (a file, a folder, a link) stands at path. */
 int rq_test_exists(const char *path);
+/* Runs fn(arg) in a child process under a file size limit of limit bytes
+** (RLIMIT_FSIZE, as `ulimit -f`, with SIGXFSZ ignored as raquette does);
+** fails the test unless fn returns 0 (it returns which check failed). */
+void rq_test_under_fsize_limit(unsigned long limit, int (*fn)(void *), void *arg);
 /* rm -rf path; fails the test when it cannot. */
 void rq_test_rm_rf(const char *path);
 /* What a shell command prints (stdout+stderr, newly allocated); fails the

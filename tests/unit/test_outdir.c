@@ -18,13 +18,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 ssize_t __real_write(int fd, const void *buf, size_t n);
@@ -474,40 +471,35 @@ write_gpkg(const char *path, int n, rq_err *err)
     return rc;
 }
 
+/* The GeoPackage under the limit: 0 when its failure reads as such and no
+** file is left. */
+static int
+gpkg_fails(void *path_arg)
+{
+    const char *path = path_arg;
+    rq_err err = {0};
+    rq_status rc = write_gpkg(path, 2000, &err);
+    int st = rc != RQ_ERR_IO                                     ? 11
+             : !strstr(err.msg, path)                            ? 12
+             : !strstr(err.msg, "write failed (File too large)") ? 13
+             : !strstr(err.msg, "ulimit -f")                     ? 14
+             : rq_test_exists(path)                              ? 15
+                                                                 : 0;
+    if (st)
+        fprintf(stderr, "status %d: %s\n", (int)rc, err.msg);
+    return st;
+}
+
 /* The GeoPackage, written in place by SQLite, under a file size limit of
 ** 256 KiB: 2,000 features of 1 KiB cannot fit, whether the limit strikes
-** at a feature (SQLite's page cache spilling) or at the commit. The child
-** reports by its exit status: 0 when the failure reads as such and no file
-** is left. */
+** at a feature (SQLite's page cache spilling) or at the commit. */
 static void
 test_gpkg_file_size_limit(void **state)
 {
     (void)state;
     char *root = rq_test_tmpdir();
     char *path = rq_xasprintf("%s/run.gpkg", root);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        struct rlimit lim = {256 * 1024, 256 * 1024};
-        signal(SIGXFSZ, SIG_IGN);
-        if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
-            _exit(10);
-        rq_err err = {0};
-        rq_status rc = write_gpkg(path, 2000, &err);
-        int st = rc != RQ_ERR_IO                                     ? 11
-                 : !strstr(err.msg, path)                            ? 12
-                 : !strstr(err.msg, "write failed (File too large)") ? 13
-                 : !strstr(err.msg, "ulimit -f")                     ? 14
-                 : rq_test_exists(path)                              ? 15
-                                                                     : 0;
-        if (st)
-            fprintf(stderr, "status %d: %s\n", (int)rc, err.msg);
-        _exit(st);
-    }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    rq_test_under_fsize_limit(256 * 1024, gpkg_fails, path);
     /* Nothing else left beside it either: no journal. */
     assert_int_equal(count_prefixed(root, "run.gpkg"), 0);
     /* Without the limit the same file is written whole: 2,000 rows. */

@@ -316,12 +316,139 @@ test_refusals(void **state)
     }
 }
 
+/* The folder's listing and the md5 of every file in it, to see that a
+** refused save leaves it as it was. */
+static char *
+folder_state(const char *folder)
+{
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, "cd '%s' && ls -l --time-style=full-iso && md5sum *", folder);
+    assert_int_equal(rq_test_run(cmd, &out), 0);
+    return out;
+}
+
+static void
+assert_folder_holds(const char *folder, const char *names)
+{
+    char cmd[4096], *out = NULL;
+    snprintf(cmd, sizeof cmd, "ls -A '%s'", folder);
+    assert_int_equal(rq_test_run(cmd, &out), 0);
+    assert_string_equal(out, names);
+    free(out);
+}
+
+struct limited_save {
+    const rq_store *m;
+    const char *path;
+};
+
+/* Run under a file size limit: 0 when saving failed as an I/O error naming
+** the path (not its temporary file) and left no file there. */
+static int
+save_fails(void *arg)
+{
+    const struct limited_save *a = arg;
+    rq_err err = {0};
+    int saved = -1;
+    rq_status rc = rq_store_save_new(a->m, a->path, &saved, &err);
+    char *named = rq_xasprintf("%s: ", a->path);
+    int st = rc != RQ_ERR_IO                                         ? 11
+             : saved != 0                                            ? 12
+             : strncmp(err.msg, named, strlen(named)) != 0           ? 13
+             : !strstr(err.msg, "cannot write the history database") ? 14
+             : rq_test_exists(a->path)                               ? 15
+                                                                     : 0;
+    if (st)
+        fprintf(stderr, "status %d: %s\n", (int)rc, err.msg);
+    free(named);
+    return st;
+}
+
+/* A history recorded in memory, saved as a new file (a history's first
+** run): the whole run is in it; the file has the mode of a file created the
+** usual way and nothing is left beside it. Where a file already stands
+** (another run made the history meanwhile) nothing is written; a folder
+** that does not exist, or a file size limit met halfway, is an I/O error
+** naming the path, and leaves nothing behind. */
+static void
+test_save_new(void **state)
+{
+    (void)state;
+    char *folder = rq_xasprintf("%s/save", dir);
+    assert_int_equal(mkdir(folder, 0755), 0);
+    char *db = rq_xasprintf("%s/h.sqlite", folder);
+    rq_err err = {0};
+    rq_status rc;
+    rq_store *m = rq_store_open_memory(&err);
+    assert_non_null(m);
+    assert_int_equal(rq_store_begin(m, &err), RQ_OK);
+    long long id = add_run(m, "occitanie", "EPSG:2154", &err, &rc);
+    assert_int_equal(rc, RQ_OK);
+    record(m, id);
+    assert_int_equal(rq_store_commit(m, &err), RQ_OK);
+
+    int saved = -1;
+    if (rq_store_save_new(m, db, &saved, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(saved, 1);
+    assert_sql(db, "PRAGMA application_id; PRAGMA user_version; PRAGMA integrity_check;",
+               "1381061957\n1\nok\n");
+    /* The rows of record(), and the spatial index of each geometry (one
+     * entry per row, the square's box [0, 1000]). */
+    assert_sql(db,
+               "SELECT id, nom, communes, population FROM runs; SELECT group_concat(code_insee) "
+               "FROM communes WHERE run_id = 1; SELECT count(*) FROM sites; SELECT count(*) FROM "
+               "couvertures; SELECT code_actuel FROM codes_redirections;",
+               "1|occitanie|2|1500\n99002,99001\n3\n3\n99001\n");
+    assert_sql(db,
+               "SELECT count(*), min(xmin), max(xmax), max(ymax) FROM idx_communes_geom; "
+               "SELECT count(*) FROM idx_sites_geom;",
+               "2|0.0|1000.0|1000.0\n3\n");
+    struct stat st;
+    assert_int_equal(stat(db, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    assert_int_equal(st.st_mode & 0777, 0666 & ~mask);
+    assert_folder_holds(folder, "h.sqlite\n");
+
+    /* Another run made it meanwhile: left byte for byte. */
+    char *before = folder_state(folder);
+    saved = -1;
+    assert_int_equal(rq_store_save_new(m, db, &saved, &err), RQ_OK);
+    assert_int_equal(saved, 0);
+    char *after = folder_state(folder);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+
+    /* No such folder. */
+    char *nowhere = rq_xasprintf("%s/missing/h.sqlite", folder);
+    assert_int_equal(rq_store_save_new(m, nowhere, &saved, &err), RQ_ERR_IO);
+    if (!strstr(err.msg, nowhere) || !strstr(err.msg, "No such file or directory"))
+        fail_msg("%s", err.msg);
+
+    /* A file size limit of 16 KiB, under the file's size: the copy fails
+     * on its way, and neither the history nor its temporary file stays. */
+    assert_true(st.st_size > 16 * 1024);
+    char *limited = rq_xasprintf("%s/limited.sqlite", folder);
+    rq_test_under_fsize_limit(16 * 1024, save_fails, &(struct limited_save){m, limited});
+    assert_folder_holds(folder, "h.sqlite\n");
+
+    rq_store_close(m);
+    rq_err_fini(&err);
+    free(limited);
+    free(nowhere);
+    free(db);
+    free(folder);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_record_read),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_save_new),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
