@@ -274,6 +274,9 @@ create_database(const char *path, const rq_store *src, int *linked, rq_err *err)
         rc = rq_err_set(err, RQ_ERR_IO, "%s: cannot create the history database: %s", path,
                         strerror(errno));
     unlink(tmp);
+    char *journal = rq_xasprintf("%s-journal", tmp); /* left by a failed copy */
+    unlink(journal);
+    free(journal);
     free(tmp);
     return rc;
 }
