@@ -1,11 +1,16 @@
 /* test_report.c - the report's maps and wording (src/report/): the SVG
 ** projection and the scale bar on frames whose numbers are worked out by
-** hand below; the coverage simplification keeping neighbours together;
+** hand below; the coverage simplification keeping neighbours together
+** (small cases by hand, and Occitanie's communes without overlap or gap);
 ** French figures and dates.
 */
 #include "rq_test.h"
 
 #include "report/report_internal.h"
+
+#include "raquette/config.h"
+#include "raquette/io.h"
+#include "raquette/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +165,71 @@ test_coverage_enclave(void **state)
     rq_geos_destroy(g);
 }
 
+/* The 4,446 communes of Occitanie (the data README), simplified as a
+** coverage at 200 m, much coarser than the report's half pixel so that a
+** shared boundary simplified differently on its two sides would show: the
+** faces must not overlap (their areas add up to the area of their union,
+** made by GEOS's overlay) and must cover what the communes cover (the
+** union of the faces and that of the communes differ by less than 0.1 %).
+** Each commune keeps at least one face. */
+static void
+test_coverage_occitanie(void **state)
+{
+    (void)state;
+    (void)rq_test_geodata("occitanie");
+    char ini[4096];
+    snprintf(ini, sizeof ini, "%s/config/occitanie.ini", getenv("RQ_SOURCE_DIR"));
+    rq_config cfg;
+    rq_err err = {0};
+    rq_io_init();
+    if (rq_config_load(ini, &cfg, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+    rq_dataset *ds = rq_dataset_create(&cfg);
+    if (rq_pipeline_prepare(ds, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+    rq_geos *g = ds->geos;
+    size_t n = ds->n_communes;
+    assert_int_equal(n, 4446);
+    const rq_geom **polys = rq_xcalloc(n, sizeof *polys);
+    for (size_t i = 0; i < n; i++)
+        polys[i] = ds->communes[i].geom;
+    long *face_of = NULL;
+    rq_geom *faces = rq_coverage_simplify(g, polys, n, 200, &face_of, &err);
+    if (!faces)
+        fail_msg("%s", err.msg);
+    size_t n_faces = rq_geom_n_parts(g, faces);
+    unsigned char *kept = rq_xcalloc(n, 1);
+    double sum = 0;
+    for (size_t i = 0; i < n_faces; i++) {
+        assert_true(face_of[i] >= 0 && (size_t)face_of[i] < n);
+        kept[face_of[i]] = 1;
+        sum += rq_geom_area(g, rq_geom_part(g, faces, i));
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!kept[i])
+            fail_msg("commune %s has no face", ds->communes[i].code);
+    rq_geom *u_faces = rq_geom_union(g, (const rq_geom *const *)&faces, 1, &err);
+    rq_geom *u_communes = rq_geom_union(g, polys, n, &err);
+    assert_non_null(u_faces);
+    assert_non_null(u_communes);
+    double a_faces = rq_geom_area(g, u_faces), a_communes = rq_geom_area(g, u_communes);
+    if (fabs(sum - a_faces) > 1e-6 * a_faces)
+        fail_msg("faces overlap: their areas add up to %.0f m2, their union is %.0f m2", sum,
+                 a_faces);
+    if (fabs(a_faces - a_communes) > 1e-3 * a_communes)
+        fail_msg("faces cover %.0f m2, the communes %.0f m2", a_faces, a_communes);
+    rq_geom_destroy(g, u_faces);
+    rq_geom_destroy(g, u_communes);
+    rq_geom_destroy(g, faces);
+    free(kept);
+    free(face_of);
+    free(polys);
+    rq_dataset_destroy(ds);
+    rq_config_fini(&cfg);
+    rq_err_fini(&err);
+    rq_io_cleanup();
+}
+
 static void
 test_wording(void **state)
 {
@@ -194,11 +264,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_projection),
-        cmocka_unit_test(test_scalebar),
-        cmocka_unit_test(test_coverage_simplify),
-        cmocka_unit_test(test_coverage_enclave),
-        cmocka_unit_test(test_wording),
+        cmocka_unit_test(test_projection),         cmocka_unit_test(test_scalebar),
+        cmocka_unit_test(test_coverage_simplify),  cmocka_unit_test(test_coverage_enclave),
+        cmocka_unit_test(test_coverage_occitanie), cmocka_unit_test(test_wording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
