@@ -11,10 +11,10 @@
 ** place. A history that does not exist yet has no previous run: the run
 ** is recorded in memory, and that database saved as the history file only
 ** once the folder is in place, so that a failed run never leaves a history
-** behind. Either way a failed run
-** leaves the database as it was. rq_history_start runs on a worker of the
-** products' pool (products.c), beside the products that do not need the
-** comparison; rq_history_finish on the calling thread, after the pool.
+** behind. Either way a failed run leaves the database as it was.
+** rq_history_start runs on a worker of the products' pool (products.c),
+** beside the products that do not need the comparison; rq_history_finish
+** on the calling thread, after the pool.
 */
 #include "outputs/products.h"
 
