@@ -2,7 +2,9 @@
 ** EPCI and for the whole study area. Shares are fractions of the
 ** population (0 to 1); the mean accessibility is weighted by population.
 ** The départements and EPCI also get their polygon, the union of their
-** study-area communes (for the GeoPackage and the report's maps). */
+** study-area communes (for the GeoPackage and the report's maps); where a
+** site names the same communes as its zone, the reach stage has made that
+** union already, and it is taken from there (res->zone_wkb). */
 #include "raquette/indicators.h"
 
 #include "raquette/unions.h"
@@ -52,6 +54,48 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int
+cmp_zone_key(const void *a, const void *b)
+{
+    return strcmp((*(const rq_zone *const *)a)->key, (*(const rq_zone *const *)b)->key);
+}
+
+/* The zones some site names whose union the reach stage made, sorted by
+** key; NULL when there are none or study units stand in for the communes
+** (the zones were united from the communes). */
+static const rq_zone **
+united_zones(const rq_dataset *ds, const rq_results *res, size_t *n)
+{
+    *n = 0;
+    if (ds->units.applied || res->n_zone_wkb != ds->n_zones)
+        return NULL;
+    const rq_zone **z = rq_xcalloc(ds->n_zones + 1, sizeof *z);
+    for (size_t i = 0; i < ds->n_zones; i++)
+        if (res->zone_wkb[i].len)
+            z[(*n)++] = &ds->zones[i];
+    qsort(z, *n, sizeof *z, cmp_zone_key);
+    return z;
+}
+
+/* *out: the union of the communes idx[0..n) when a zone of key has
+** exactly these communes and the reach stage united it (the same coverage
+** union of the same polygons in the same order, both ascending), read back
+** from its WKB; NULL otherwise. */
+static rq_status
+zone_union(const rq_dataset *ds, const rq_results *res, const rq_zone **zones, size_t n_zones,
+           const char *key, const size_t *idx, size_t n, rq_geom **out, rq_err *err)
+{
+    rq_zone probe = {.key = (char *)key};
+    const rq_zone *p = &probe;
+    const rq_zone **hit = n_zones ? bsearch(&p, zones, n_zones, sizeof *zones, cmp_zone_key) : NULL;
+    *out = NULL;
+    if (!hit || (*hit)->n_communes != n || memcmp((*hit)->communes, idx, n * sizeof *idx) != 0)
+        return RQ_OK;
+    const rq_wkb *w = &res->zone_wkb[*hit - ds->zones];
+    *out = rq_geom_from_wkb(ds->geos, w->data, w->len, err);
+    return *out ? RQ_OK : rq_err_code(err);
+}
+
 /* Builds one aggregate per distinct key (sorted), key_of(c) giving the
 ** commune's key; the union of each group's communes goes into batch b. */
 static rq_aggregate *
@@ -91,19 +135,31 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batc
     }
     for (size_t i = 0; i < u; i++)
         finish(&out[i], &sums[i]);
-    /* The polygons: the communes of each group, in ds->area order. */
+    /* The polygons: the communes of each group, in ds->area order; the
+    ** union of a zone the reach stage made when its communes are the same
+    ** (always over France, where the départements and EPCIs named by sites
+    ** are whole). */
     const rq_geom **parts = rq_xcalloc(res->n_ind + 1, sizeof *parts);
+    size_t *idx = rq_xcalloc(res->n_ind + 1, sizeof *idx), n_zones;
+    const rq_zone **zones = united_zones(ds, res, &n_zones);
     for (size_t i = 0; i < u && *rc == RQ_OK; i++) {
         size_t n = 0;
         for (size_t a = 0; a < res->n_ind; a++) {
             const rq_commune *c = &ds->communes[res->ind[a].commune];
-            if (strcmp(by_epci ? c->epci : c->dep, keys[i]) == 0)
+            if (strcmp(by_epci ? c->epci : c->dep, keys[i]) == 0) {
+                idx[n] = res->ind[a].commune;
                 parts[n++] = c->geom;
+            }
         }
-        char label[64];
+        char key[64], label[64];
+        snprintf(key, sizeof key, "%s:%.40s", by_epci ? "epci" : "departement", keys[i]);
+        *rc = zone_union(ds, res, zones, n_zones, key, idx, n, &out[i].geom, err);
         snprintf(label, sizeof label, "%s %.40s", by_epci ? "EPCI" : "département", keys[i]);
-        *rc = rq_union_batch_add(b, parts, n, &out[i].geom, label, err);
+        if (*rc == RQ_OK && !out[i].geom)
+            *rc = rq_union_batch_add(b, parts, n, &out[i].geom, label, err);
     }
+    free(zones);
+    free(idx);
     free(parts);
     free(sums);
     free(keys);

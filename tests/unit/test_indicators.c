@@ -189,13 +189,59 @@ test_aggregates(void **state)
     assert_int_equal(res.agg_epci[0].population, 3000);
 }
 
+/* The polygons of the aggregates when sites name the département and an
+** EPCI as their zones: the aggregates then take the unions the reach stage
+** made for those zones (same communes), and the EPCI no site names is
+** united on its own. By hand from the fixture: département 99 = A, B, C
+** (two squares) and D, 500 km2 in 4 polygons (A and B touch); EPCI
+** 200000001 = A and B, the 200 km2 rectangle; EPCI 200000002 = C and D,
+** 300 km2 in 3 squares. */
+static void
+test_aggregate_polygons(void **state)
+{
+    (void)state;
+    char *dir = rq_test_tmpdir(), cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp '%s'/* '%s'/", rq_test_fixture("cover"), dir);
+    assert_int_equal(rq_test_run(cmd, NULL), 0);
+    char *structures = rq_test_path(dir, "structures.csv");
+    rq_test_write_file(structures,
+                       "structure_id,site_id,nom,categorie,phases,zone_type,zone_codes,site_type,"
+                       "commune_code,lon,lat,capacite,rayon_km,itinerant\n"
+                       "DEP,DEP-A,DLA,dla,consolidation,departement,99,siege,99001,,,4,5,0\n"
+                       "EP,EP-A,CAE,cae,creation,epci,200000001,siege,99001,,,4,5,0\n");
+    char *ini = rq_test_path(dir, "cover.ini");
+    rq_config c;
+    rq_dataset *d = NULL;
+    rq_results r;
+    assert_int_equal(rq_test_analysis_run(ini, &c, &d, &r), 0);
+    static const struct {
+        int epci;
+        const char *code;
+        double km2;
+        size_t parts;
+    } expect[] = {{0, "99", 500, 4}, {1, "200000001", 200, 1}, {1, "200000002", 300, 3}};
+    assert_int_equal(r.n_agg_dep, 1);
+    assert_int_equal(r.n_agg_epci, 2);
+    for (size_t i = 0; i < NELEM(expect); i++) {
+        const rq_aggregate *g = expect[i].epci ? &r.agg_epci[i - 1] : &r.agg_dep[0];
+        assert_string_equal(g->code, expect[i].code);
+        assert_non_null(g->geom);
+        assert_close(rq_geom_area(d->geos, g->geom), expect[i].km2 * 1e6, 1e-6);
+        assert_int_equal(rq_geom_n_parts(d->geos, g->geom), expect[i].parts);
+    }
+    rq_test_analysis_fini(&c, d, &r);
+    free(ini);
+    free(structures);
+    rq_test_teardown_dir(&dir);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coverage),        cmocka_unit_test(test_distances),
         cmocka_unit_test(test_phases_and_gaps), cmocka_unit_test(test_accessibility),
-        cmocka_unit_test(test_aggregates),
+        cmocka_unit_test(test_aggregates),      cmocka_unit_test(test_aggregate_polygons),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
