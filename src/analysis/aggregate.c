@@ -54,44 +54,56 @@ cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A zone of one code (a département or an EPCI) that some site names and
+** whose union the reach stage made. */
+struct zref {
+    rq_zone_type type;
+    const char *code; /* after the "type:" of its key */
+    size_t z;         /* index into ds->zones */
+};
+
 static int
-cmp_zone_key(const void *a, const void *b)
+cmp_zref(const void *a, const void *b)
 {
-    return strcmp((*(const rq_zone *const *)a)->key, (*(const rq_zone *const *)b)->key);
+    const struct zref *x = a, *y = b;
+    return x->type != y->type ? (x->type < y->type ? -1 : 1) : strcmp(x->code, y->code);
 }
 
-/* The zones some site names whose union the reach stage made, sorted by
-** key; NULL when there are none or study units stand in for the communes
-** (the zones were united from the communes). */
-static const rq_zone **
+/* Those zones, sorted by type and code; none when study units stand in for
+** the communes (the zones were united from the communes). */
+static struct zref *
 united_zones(const rq_dataset *ds, const rq_results *res, size_t *n)
 {
     *n = 0;
     if (ds->units.applied || res->n_zone_wkb != ds->n_zones)
         return NULL;
-    const rq_zone **z = rq_xcalloc(ds->n_zones + 1, sizeof *z);
-    for (size_t i = 0; i < ds->n_zones; i++)
-        if (res->zone_wkb[i].len)
-            z[(*n)++] = &ds->zones[i];
-    qsort(z, *n, sizeof *z, cmp_zone_key);
+    struct zref *z = rq_xcalloc(ds->n_zones + 1, sizeof *z);
+    for (size_t i = 0; i < ds->n_zones; i++) {
+        const rq_zone *zn = &ds->zones[i];
+        const char *code = strchr(zn->key, ':');
+        if ((zn->type == RQ_ZONE_DEPARTEMENT || zn->type == RQ_ZONE_EPCI) && code &&
+            !strchr(code, '|') && res->zone_wkb[i].len)
+            z[(*n)++] = (struct zref){zn->type, code + 1, i};
+    }
+    qsort(z, *n, sizeof *z, cmp_zref);
     return z;
 }
 
-/* *out: the union of the communes idx[0..n) when a zone of key has
-** exactly these communes and the reach stage united it (the same coverage
-** union of the same polygons in the same order, both ascending), read back
-** from its WKB; NULL otherwise. */
+/* *out: the union of the communes idx[0..n) of the group of code, when a
+** zone of that code has exactly these communes (the same coverage union of
+** the same polygons in the same order, both ascending), read back from
+** the reach stage's WKB; NULL otherwise. */
 static rq_status
-zone_union(const rq_dataset *ds, const rq_results *res, const rq_zone **zones, size_t n_zones,
-           const char *key, const size_t *idx, size_t n, rq_geom **out, rq_err *err)
+zone_union(const rq_dataset *ds, const rq_results *res, const struct zref *zones, size_t n_zones,
+           struct zref probe, const size_t *idx, size_t n, rq_geom **out, rq_err *err)
 {
-    rq_zone probe = {.key = (char *)key};
-    const rq_zone *p = &probe;
-    const rq_zone **hit = n_zones ? bsearch(&p, zones, n_zones, sizeof *zones, cmp_zone_key) : NULL;
+    const struct zref *hit =
+        n_zones ? bsearch(&probe, zones, n_zones, sizeof *zones, cmp_zref) : NULL;
     *out = NULL;
-    if (!hit || (*hit)->n_communes != n || memcmp((*hit)->communes, idx, n * sizeof *idx) != 0)
+    if (!hit || ds->zones[hit->z].n_communes != n ||
+        memcmp(ds->zones[hit->z].communes, idx, n * sizeof *idx) != 0)
         return RQ_OK;
-    const rq_wkb *w = &res->zone_wkb[*hit - ds->zones];
+    const rq_wkb *w = &res->zone_wkb[hit->z];
     *out = rq_geom_from_wkb(ds->geos, w->data, w->len, err);
     return *out ? RQ_OK : rq_err_code(err);
 }
@@ -141,7 +153,7 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batc
     ** are whole). */
     const rq_geom **parts = rq_xcalloc(res->n_ind + 1, sizeof *parts);
     size_t *idx = rq_xcalloc(res->n_ind + 1, sizeof *idx), n_zones;
-    const rq_zone **zones = united_zones(ds, res, &n_zones);
+    struct zref *zones = united_zones(ds, res, &n_zones);
     for (size_t i = 0; i < u && *rc == RQ_OK; i++) {
         size_t n = 0;
         for (size_t a = 0; a < res->n_ind; a++) {
@@ -151,12 +163,13 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batc
                 parts[n++] = c->geom;
             }
         }
-        char key[64], label[64];
-        snprintf(key, sizeof key, "%s:%.40s", by_epci ? "epci" : "departement", keys[i]);
-        *rc = zone_union(ds, res, zones, n_zones, key, idx, n, &out[i].geom, err);
-        snprintf(label, sizeof label, "%s %.40s", by_epci ? "EPCI" : "département", keys[i]);
-        if (*rc == RQ_OK && !out[i].geom)
+        struct zref probe = {by_epci ? RQ_ZONE_EPCI : RQ_ZONE_DEPARTEMENT, keys[i], 0};
+        *rc = zone_union(ds, res, zones, n_zones, probe, idx, n, &out[i].geom, err);
+        if (*rc == RQ_OK && !out[i].geom) {
+            char label[64];
+            snprintf(label, sizeof label, "%s %.40s", by_epci ? "EPCI" : "département", keys[i]);
             *rc = rq_union_batch_add(b, parts, n, &out[i].geom, label, err);
+        }
     }
     free(zones);
     free(idx);

@@ -200,23 +200,33 @@ test_kill_while_recording(void **state)
     free(t);
 }
 
+/* Runs "one" and "two" at once on Occitanie into folder f of dir, after
+** setup (shell, in dir); then prints their exit statuses and messages and
+** what query (shell, in dir) prints. What the shell printed, newly
+** allocated. */
+static char *
+two_runs_at_once(const char *f, const char *setup, const char *query)
+{
+    char cmd[8192];
+    const char *bin = getenv("RQ_BINARY"), *src = getenv("RQ_SOURCE_DIR");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s'; mkdir %s; %s; "
+             "'%s' run -q --out %s --name one '%s/config/occitanie.ini' 2> %s/one.log & a=$!; "
+             "'%s' run -q --out %s --name two '%s/config/occitanie.ini' 2> %s/two.log & b=$!; "
+             "wait $a; echo \"one $?\"; wait $b; echo \"two $?\"; cat %s/one.log %s/two.log; %s",
+             dir, f, setup, bin, f, src, f, bin, f, src, f, f, f, query);
+    return rq_test_shell(cmd);
+}
+
 /* Two runs at once into one history: both recorded (the second waits for
 ** the first), or one recorded and the other stopped with a clear message. */
 static void
 test_concurrent_runs(void **state)
 {
     (void)state;
-    char cmd[8192];
-    const char *bin = getenv("RQ_BINARY"), *src = getenv("RQ_SOURCE_DIR");
-    snprintf(cmd, sizeof cmd,
-             "cd '%s'; mkdir c; cp historique.sqlite c/; "
-             "'%s' run -q --out c --name one '%s/config/occitanie.ini' 2> c/one.log & a=$!; "
-             "'%s' run -q --out c --name two '%s/config/occitanie.ini' 2> c/two.log & b=$!; "
-             "wait $a; echo \"one $?\"; wait $b; echo \"two $?\"; cat c/one.log c/two.log; "
-             "sqlite3 c/historique.sqlite 'PRAGMA integrity_check; SELECT group_concat(nom) "
-             "FROM runs WHERE id > 3'",
-             dir, bin, src, bin, src);
-    char *t = rq_test_shell(cmd);
+    char *t = two_runs_at_once("c", "cp historique.sqlite c/",
+                               "sqlite3 c/historique.sqlite 'PRAGMA integrity_check; SELECT "
+                               "group_concat(nom) FROM runs WHERE id > 3'");
     /* Either may take the history first: the second waits for it. */
     int both =
         strstr(t, "one 0\ntwo 0\n") && (strstr(t, "ok\none,two\n") || strstr(t, "ok\ntwo,one\n"));
@@ -234,20 +244,13 @@ static void
 test_concurrent_first_runs(void **state)
 {
     (void)state;
-    char cmd[8192];
-    const char *bin = getenv("RQ_BINARY"), *src = getenv("RQ_SOURCE_DIR");
-    snprintf(cmd, sizeof cmd,
-             "cd '%s'; mkdir f; "
-             "'%s' run -q --out f --name one '%s/config/occitanie.ini' 2> f/one.log & a=$!; "
-             "'%s' run -q --out f --name two '%s/config/occitanie.ini' 2> f/two.log & b=$!; "
-             "wait $a; echo \"one $?\"; wait $b; echo \"two $?\"; cat f/one.log f/two.log; "
-             "ls -A f | grep -c tmp; "
-             "sqlite3 f/historique.sqlite 'PRAGMA integrity_check; SELECT group_concat(t, \" \") "
-             "FROM (SELECT r.id || \":\" || (SELECT count(*) FROM communes c WHERE c.run_id = "
-             "r.id) || \":\" || (SELECT count(*) FROM sites s WHERE s.run_id = r.id) AS t FROM "
-             "runs r ORDER BY r.id)'",
-             dir, bin, src, bin, src);
-    char *t = rq_test_shell(cmd);
+    char *t = two_runs_at_once(
+        "f", "true",
+        "ls -A f | grep -c tmp; "
+        "sqlite3 f/historique.sqlite 'PRAGMA integrity_check; SELECT group_concat(t, \" \") "
+        "FROM (SELECT r.id || \":\" || (SELECT count(*) FROM communes c WHERE c.run_id = "
+        "r.id) || \":\" || (SELECT count(*) FROM sites s WHERE s.run_id = r.id) AS t FROM "
+        "runs r ORDER BY r.id)'");
     /* 4,446 communes and 76 sites each (the data README); no temporary
      * file left. */
     if (!strstr(t, "one 0\ntwo 0\n0\nok\n1:4446:76 2:4446:76\n"))
