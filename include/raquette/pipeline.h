@@ -40,12 +40,26 @@ void rq_boundaries_read_discard(rq_bnd_read *rd);
 ** current communes; needs the tables loaded. Always frees rd. */
 rq_status rq_harmonise_boundaries(rq_dataset *ds, rq_bnd_read *rd, rq_err *err) RQ_MUST_CHECK;
 rq_status rq_harmonise_density(rq_dataset *ds, rq_err *err) RQ_MUST_CHECK;
-/* polygons.c: geom (in the source CRS of xf) in the metric CRS, valid when it is
-** not (*repaired = 1, why = GEOS's reason). NULL when it cannot be
-** projected (why = "") or repaired (why says what was invalid). For every
-** input polygon: boundaries, study units. */
-rq_geom *rq_metric_polygon(rq_geos *g, const rq_geom *geom, rq_xform *xf, int *repaired, char *why,
-                           size_t whysz);
+/* polygons.c: every input polygon (boundaries, study units) in the metric
+** CRS, valid. */
+typedef enum rq_metric_status {
+    RQ_METRIC_OK,       /* reprojected, valid as it was */
+    RQ_METRIC_REPAIRED, /* reprojected, then repaired (why: GEOS's reason) */
+    RQ_METRIC_FAILED    /* cannot be projected (why NULL) or repaired (why says what is invalid) */
+} rq_metric_status;
+typedef struct rq_metric_out {
+    rq_metric_status status;
+    char *why; /* owned; NULL when GEOS had nothing to say */
+} rq_metric_out;
+/* Reprojects geoms[0..n) from srs to crs, repairing invalid ones, on worker
+** threads: geoms[i] is replaced by its metric polygon (the old one
+** destroyed), or left as it was when out[i].status is RQ_METRIC_FAILED.
+** The results do not depend on the number of threads. Fails (err set) when
+** the transformation cannot be made; some polygons may then be replaced. */
+rq_status rq_metric_polygons(const char *srs, const char *crs, rq_geom **geoms, size_t n,
+                             rq_metric_out *out, rq_err *err) RQ_MUST_CHECK;
+/* Frees out[0..n) and out; NULL is a no-op. */
+void rq_metric_outs_free(rq_metric_out *out, size_t n);
 /* Sets rural / rural_fallback of each study-area commune (method.md §3.2). */
 void rq_classify_rurality(rq_dataset *ds);
 

@@ -254,39 +254,39 @@ check_extent(rq_dataset *ds, const rq_bnd_read *rd, rq_diag *diag)
                     cfg->communes.path, cx, cy, cfg->crs, name);
 }
 
-/* Reprojects every piece to the metric CRS and repairs invalid ones. */
+/* Reprojects every piece to the metric CRS and repairs invalid ones (on
+** worker threads); what went wrong is said in the pieces' order. */
 static rq_status
 reproject_pieces(rq_dataset *ds, struct bnd_ctx *c, const char *srs, rq_diag *diag, rq_err *err)
 {
     const rq_config *cfg = ds->cfg;
-    rq_xform *xf = rq_xform_create(srs, cfg->crs, err);
-    if (!xf)
-        return rq_err_code(err);
+    rq_geom **geoms = rq_xcalloc(c->n ? c->n : 1, sizeof *geoms);
+    rq_metric_out *out = rq_xcalloc(c->n ? c->n : 1, sizeof *out);
+    for (size_t i = 0; i < c->n; i++)
+        geoms[i] = c->pieces[i].geom;
+    rq_status rc = rq_metric_polygons(srs, cfg->crs, geoms, c->n, out, err);
     for (size_t i = 0; i < c->n; i++) {
         struct piece *pc = &c->pieces[i];
-        char why[256];
-        int repaired;
-        rq_geom *m = rq_metric_polygon(ds->geos, pc->geom, xf, &repaired, why, sizeof why);
-        if (!m && !why[0])
+        pc->geom = geoms[i]; /* replaced or not, it is the piece's now */
+        if (rc != RQ_OK)
+            continue;
+        if (out[i].status == RQ_METRIC_FAILED && !out[i].why)
             rq_diag_add(diag,
                         "%s: feature %zu (code %s): coordinates cannot be projected to %s; "
                         "expected positions in the layer's CRS",
                         cfg->communes.path, pc->src->index, pc->src->code, cfg->crs);
-        else if (!m)
+        else if (out[i].status == RQ_METRIC_FAILED)
             rq_diag_add(diag, "%s: feature %zu: invalid polygon that cannot be repaired (%s)",
-                        cfg->communes.path, pc->src->index, why);
-        if (!m)
-            continue;
-        if (repaired) {
+                        cfg->communes.path, pc->src->index, out[i].why);
+        else if (out[i].status == RQ_METRIC_REPAIRED) {
             rq_log(RQ_LOG_DEBUG, "%s: feature %zu: repaired invalid polygon (%s)",
-                   cfg->communes.path, pc->src->index, why);
+                   cfg->communes.path, pc->src->index, out[i].why ? out[i].why : "");
             ds->stats.n_repaired++;
         }
-        rq_geom_destroy(ds->geos, pc->geom);
-        pc->geom = m;
     }
-    rq_xform_destroy(xf);
-    return RQ_OK;
+    rq_metric_outs_free(out, c->n);
+    free(geoms);
+    return rc;
 }
 
 /* Boundaries no table knows are left out, with their area (method.md

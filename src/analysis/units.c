@@ -12,7 +12,6 @@
 ** communes, so the units are read and checked with the other inputs but
 ** take the communes' place only after the reach stage (rq_units_apply).
 */
-#include "raquette/crs.h"
 #include "raquette/io.h"
 #include "raquette/pipeline.h"
 
@@ -103,32 +102,33 @@ cmp_unit(const void *a, const void *b)
     return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-/* Reprojects every unit to the metric CRS, repairing invalid ones. */
+/* Reprojects every unit to the metric CRS, repairing invalid ones (on
+** worker threads); what went wrong is said in the units' order. */
 static rq_status
 reproject(rq_dataset *ds, struct unit_ctx *c, const char *srs, rq_diag *diag, rq_err *err)
 {
-    rq_xform *xf = rq_xform_create(srs, ds->cfg->crs, err);
-    if (!xf)
-        return rq_err_code(err);
+    rq_geom **geoms = rq_xcalloc(c->n ? c->n : 1, sizeof *geoms);
+    rq_metric_out *out = rq_xcalloc(c->n ? c->n : 1, sizeof *out);
+    for (size_t i = 0; i < c->n; i++)
+        geoms[i] = c->u[i].geom;
+    rq_status rc = rq_metric_polygons(srs, ds->cfg->crs, geoms, c->n, out, err);
     for (size_t i = 0; i < c->n; i++) {
         struct raw_unit *u = &c->u[i];
-        char why[256];
-        int repaired;
-        rq_geom *m = rq_metric_polygon(ds->geos, u->geom, xf, &repaired, why, sizeof why);
-        if (!m) {
+        const char *why = out[i].why ? out[i].why : "";
+        u->geom = geoms[i]; /* replaced or not, it is the unit's now */
+        if (rc != RQ_OK)
+            continue;
+        if (out[i].status == RQ_METRIC_FAILED)
             rq_diag_add(diag,
                         "%s: feature %zu (unit %s): cannot be projected to %s or repaired%s%s%s; "
                         "expected a valid polygon in the layer's CRS",
                         ds->cfg->units.path, u->index, u->id, ds->cfg->crs, why[0] ? " (" : "", why,
                         why[0] ? ")" : "");
-            continue;
-        }
-        ds->stats.n_repaired += (size_t)repaired;
-        rq_geom_destroy(ds->geos, u->geom);
-        u->geom = m;
+        ds->stats.n_repaired += out[i].status == RQ_METRIC_REPAIRED;
     }
-    rq_xform_destroy(xf);
-    return RQ_OK;
+    rq_metric_outs_free(out, c->n);
+    free(geoms);
+    return rc;
 }
 
 /* Units sorted by id: a repeated id is an error naming both features. */

@@ -20,6 +20,7 @@
 #include "raquette/io.h"
 #include "raquette/pipeline.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,110 @@ test_long_error_list_is_complete(void **state)
     free(csv);
 }
 
+/* ---- rq_metric_polygons: every input polygon on worker threads ----------
+**
+** 100 polygons, so that they span several of the workers' chunks, in
+** Lambert-93 kept in Lambert-93 (the identity), so that every expected
+** value is plain arithmetic:
+**   i % 10 == 3: a bow-tie of 10 m, repaired by MakeValid into its two
+**     triangles, 2 x (10 x 5 / 2) = 50 m2;
+**   i % 10 == 7: three points on one line, no area: cannot be repaired;
+**   otherwise a 1 km square whose west side is at x = 700 km + i km.
+** The same polygons with 1 and with 3 threads give the same results. */
+#define N_POLYGONS 100
+
+static rq_geom *
+nth_polygon(rq_geos *g, size_t i)
+{
+    char wkt[256];
+    double x = 700000.0 + 1000.0 * (double)i, y = 6600000.0;
+    if (i % 10 == 3)
+        snprintf(wkt, sizeof wkt, "POLYGON((%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f))", x,
+                 y, x + 10, y + 10, x + 10, y, x, y + 10, x, y);
+    else if (i % 10 == 7)
+        snprintf(wkt, sizeof wkt, "POLYGON((%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f))", x, y,
+                 x + 10, y, x + 20, y, x, y);
+    else
+        snprintf(wkt, sizeof wkt, "POLYGON((%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f))", x,
+                 y, x + 1000, y, x + 1000, y + 1000, x, y + 1000, x, y);
+    rq_err err = {0};
+    rq_geom *geom = rq_geom_from_wkt(g, wkt, &err);
+    assert_non_null(geom);
+    return geom;
+}
+
+static void
+check_metric_polygons(size_t threads)
+{
+    rq_geos *g = rq_geos_create();
+    rq_geom *geoms[N_POLYGONS];
+    rq_metric_out out[N_POLYGONS];
+    rq_err err = {0};
+    for (size_t i = 0; i < N_POLYGONS; i++)
+        geoms[i] = nth_polygon(g, i);
+    rq_thread_count_set(threads);
+    assert_int_equal(rq_metric_polygons("EPSG:2154", "EPSG:2154", geoms, N_POLYGONS, out, &err),
+                     RQ_OK);
+    for (size_t i = 0; i < N_POLYGONS; i++) {
+        rq_bbox b;
+        if (i % 10 == 3) {
+            assert_int_equal(out[i].status, RQ_METRIC_REPAIRED);
+            assert_non_null(out[i].why);
+            assert_true(fabs(rq_geom_area(g, geoms[i]) - 50.0) < 1e-6);
+        } else if (i % 10 == 7) {
+            assert_int_equal(out[i].status, RQ_METRIC_FAILED);
+            assert_non_null(out[i].why); /* what is invalid, not "cannot be projected" */
+        } else {
+            assert_int_equal(out[i].status, RQ_METRIC_OK);
+            assert_null(out[i].why);
+            assert_true(fabs(rq_geom_area(g, geoms[i]) - 1e6) < 1e-3);
+            assert_true(rq_geom_bbox(g, geoms[i], &b));
+            assert_true(fabs(b.minx - (700000.0 + 1000.0 * (double)i)) < 1e-6);
+        }
+        rq_geom_destroy(g, geoms[i]);
+    }
+    for (size_t i = 0; i < N_POLYGONS; i++)
+        free(out[i].why);
+    rq_geos_destroy(g);
+}
+
+static void
+test_metric_polygons_on_threads(void **state)
+{
+    (void)state;
+    check_metric_polygons(1);
+    check_metric_polygons(3);
+    rq_thread_count_set(0);
+}
+
+/* A real projection: Lambert-93's origin, 3 degrees E on 46.5 degrees N, is
+** (700,000, 6,600,000) by its definition. A 0.01-degree square from there
+** has its west side on the central meridian (x = 700 km) and its south
+** side's lowest point on it too (the parallels curve up away from it). An
+** unknown CRS is an input error, even with no polygon to project. */
+static void
+test_metric_polygons_project(void **state)
+{
+    (void)state;
+    rq_geos *g = rq_geos_create();
+    rq_err err = {0};
+    rq_geom *geom =
+        rq_geom_from_wkt(g, "POLYGON((3 46.5,3.01 46.5,3.01 46.51,3 46.51,3 46.5))", &err);
+    rq_metric_out out[1];
+    rq_bbox b;
+    assert_int_equal(rq_metric_polygons("EPSG:4326", "EPSG:2154", &geom, 1, out, &err), RQ_OK);
+    assert_int_equal(out[0].status, RQ_METRIC_OK);
+    assert_true(rq_geom_bbox(g, geom, &b));
+    assert_true(fabs(b.minx - 700000.0) < 1e-3);
+    assert_true(fabs(b.miny - 6600000.0) < 1e-3);
+    rq_geom_destroy(g, geom);
+    assert_int_equal(rq_metric_polygons("EPSG:99999", "EPSG:2154", NULL, 0, out, &err),
+                     RQ_ERR_INPUT);
+    assert_non_null(strstr(err.msg, "EPSG:99999"));
+    rq_err_fini(&err);
+    rq_geos_destroy(g);
+}
+
 int
 main(void)
 {
@@ -397,6 +502,8 @@ main(void)
         cmocka_unit_test(test_site_10km_off_the_coast_is_an_error),
         cmocka_unit_test(test_skip_bad_rows_each_kind),
         cmocka_unit_test(test_long_error_list_is_complete),
+        cmocka_unit_test(test_metric_polygons_on_threads),
+        cmocka_unit_test(test_metric_polygons_project),
     };
     return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);
 }
