@@ -138,15 +138,26 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batc
         }
         out[i].name = rq_xstrdup(name);
     }
+    /* group[a]: the aggregate of indicator row a; start[i] .. start[i + 1]:
+    ** aggregate i's rows in member[], in ds->area order (a counting sort). */
+    size_t *group = rq_xcalloc(res->n_ind + 1, sizeof *group);
+    size_t *start = rq_xcalloc(u + 2, sizeof *start);
+    size_t *member = rq_xcalloc(res->n_ind + 1, sizeof *member);
     for (size_t a = 0; a < res->n_ind; a++) {
         const rq_commune *c = &ds->communes[res->ind[a].commune];
         const char *k = by_epci ? c->epci : c->dep;
         const char **hit = bsearch(&k, keys, u, sizeof *keys, cmp_str);
         size_t i = (size_t)(hit - keys);
+        group[a] = i;
+        start[i + 2]++;
         add(&out[i], &sums[i], c, &res->ind[a]);
     }
     for (size_t i = 0; i < u; i++)
         finish(&out[i], &sums[i]);
+    for (size_t i = 2; i < u + 2; i++)
+        start[i] += start[i - 1];
+    for (size_t a = 0; a < res->n_ind; a++) /* start[i + 1] ends as start of i + 1 */
+        member[start[group[a] + 1]++] = a;
     /* The polygons: the communes of each group, in ds->area order; the
     ** union of a zone the reach stage made when its communes are the same
     ** (always over France, where the départements and EPCIs named by sites
@@ -156,24 +167,25 @@ group_by(const rq_dataset *ds, const rq_results *res, int by_epci, rq_union_batc
     struct zref *zones = united_zones(ds, res, &n_zones);
     for (size_t i = 0; i < u && *rc == RQ_OK; i++) {
         size_t n = 0;
-        for (size_t a = 0; a < res->n_ind; a++) {
-            const rq_commune *c = &ds->communes[res->ind[a].commune];
-            if (strcmp(by_epci ? c->epci : c->dep, keys[i]) == 0) {
-                idx[n] = res->ind[a].commune;
-                parts[n++] = c->geom;
-            }
+        for (size_t m = start[i]; m < start[i + 1]; m++) {
+            size_t commune = res->ind[member[m]].commune;
+            idx[n] = commune;
+            parts[n++] = ds->communes[commune].geom;
         }
         struct zref probe = {by_epci ? RQ_ZONE_EPCI : RQ_ZONE_DEPARTEMENT, keys[i], 0};
         *rc = zone_union(ds, res, zones, n_zones, probe, idx, n, &out[i].geom, err);
         if (*rc == RQ_OK && !out[i].geom) {
             char label[64];
             snprintf(label, sizeof label, "%s %.40s", by_epci ? "EPCI" : "département", keys[i]);
-            *rc = rq_union_batch_add(b, parts, n, &out[i].geom, label, err);
+            rq_union_batch_add(b, parts, n, &out[i].geom, label);
         }
     }
     free(zones);
     free(idx);
     free(parts);
+    free(member);
+    free(start);
+    free(group);
     free(sums);
     free(keys);
     *n_out = u;

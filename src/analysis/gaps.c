@@ -323,8 +323,7 @@ rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *
     rq_union_batch *b = rq_union_batch_create(ds->geos, RQ_UNION_COVERAGE);
     const rq_geom **geoms = NULL;
     size_t cap = 0;
-    rq_status rc = RQ_OK;
-    for (size_t z = 0; z < n_zones && rc == RQ_OK; z++) {
+    for (size_t z = 0; z < n_zones; z++) {
         rq_gap_zone *zn = &zones[z];
         if (zn->geom)
             continue;
@@ -333,12 +332,8 @@ rq_gaps_union(const rq_dataset *ds, rq_gap_zone *zones, size_t n_zones, rq_err *
             geoms[i] = ds->communes[zn->communes[i]].geom;
         char label[48];
         snprintf(label, sizeof label, "gap zone %s", zn->id);
-        rc = rq_union_batch_add(b, geoms, zn->n_communes, &zn->geom, label, err);
+        rq_union_batch_add(b, geoms, zn->n_communes, &zn->geom, label);
     }
     free(geoms);
-    if (rc != RQ_OK) {
-        rq_union_batch_destroy(b);
-        return rc;
-    }
     return rq_union_batch_run(b, err);
 }

@@ -7,6 +7,7 @@
 ** commune array, not the strings (normally borrowed from the COG table).
 */
 #include "raquette/gaps.h"
+#include "raquette/unions.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -472,6 +473,102 @@ test_thousand_zones(void **state)
     free(f);
 }
 
+/* ---- rq_union_batch: the unions of the three stages ---------------------
+**
+** Four 1 km squares in a row, A [0,1], B [1,2], C [2,3], D [3,4] (x, km;
+** y [0,1]): a coverage. The jobs share sources, as zones do (a commune is
+** in its département, its EPCI and its région):
+**   {A, B}: 2 km2, x from 0 to 2 km;   {B, C, D}: 3 km2, x from 1 to 4 km;
+**   {A}: A's clone, 1 km2;   {}: no union, NULL;
+**   {A, B, C, D}: 4 km2, one polygon (the shared edges gone);
+**   then 50 more jobs {C, D}, 2 km2 each, so that the 100 clones of C and D
+**   outnumber the runs the clones are cut into: a run must still hold all
+**   the clones of one source.
+** Taken (not cloned) parts, overlay kind: the 2 km squares [0,2]x[0,2] and
+** [1,3]x[0,2] overlap on [1,2]x[0,2]: 4 + 4 - 2 = 6 km2. The sources are left whole (still 1 km2
+*each), with 1
+** and with 3 threads. */
+#define N_REPEAT 50
+
+static rq_geom *
+square(rq_geos *g, double x0_km, double side_km)
+{
+    char wkt[160];
+    double a = x0_km * 1000, b = (x0_km + side_km) * 1000, h = side_km * 1000;
+    snprintf(wkt, sizeof wkt, "POLYGON((%.0f 0,%.0f 0,%.0f %.0f,%.0f %.0f,%.0f 0))", a, b, b, h, a,
+             h, a);
+    rq_err err = {0};
+    rq_geom *geom = rq_geom_from_wkt(g, wkt, &err);
+    assert_non_null(geom);
+    return geom;
+}
+
+static void
+check_km2(rq_geos *g, const rq_geom *geom, double km2, double minx_km, double maxx_km)
+{
+    rq_bbox b;
+    assert_non_null(geom);
+    assert_true(fabs(rq_geom_area(g, geom) - km2 * 1e6) < 1e-6);
+    assert_true(rq_geom_bbox(g, geom, &b));
+    assert_true(fabs(b.minx - minx_km * 1000) < 1e-9 && fabs(b.maxx - maxx_km * 1000) < 1e-9);
+}
+
+static void
+check_union_batch(size_t threads)
+{
+    rq_geos *g = rq_geos_create();
+    rq_err err = {0};
+    const rq_geom *sq[4];
+    for (int i = 0; i < 4; i++)
+        sq[i] = square(g, i, 1);
+    rq_geom *ab, *bcd, *a, *none = (rq_geom *)sq[0], *abcd, *cd[N_REPEAT], *taken;
+    rq_union_batch *b = rq_union_batch_create(g, RQ_UNION_COVERAGE);
+    rq_union_batch_add(b, (const rq_geom *const[]){sq[0], sq[1]}, 2, &ab, "A B");
+    rq_union_batch_add(b, (const rq_geom *const[]){sq[1], sq[2], sq[3]}, 3, &bcd, "B C D");
+    rq_union_batch_add(b, sq, 1, &a, "A");
+    rq_union_batch_add(b, sq, 0, &none, "nothing");
+    rq_union_batch_add(b, sq, 4, &abcd, "A B C D");
+    for (int k = 0; k < N_REPEAT; k++)
+        rq_union_batch_add(b, &sq[2], 2, &cd[k], "C D");
+    rq_thread_count_set(threads);
+    assert_int_equal(rq_union_batch_run(b, &err), RQ_OK);
+    check_km2(g, ab, 2, 0, 2);
+    check_km2(g, bcd, 3, 1, 4);
+    check_km2(g, a, 1, 0, 1);
+    assert_ptr_not_equal(a, sq[0]); /* a clone, not the source */
+    assert_null(none);
+    check_km2(g, abcd, 4, 0, 4);
+    assert_int_equal(rq_geom_n_parts(g, abcd), 1);
+    for (int k = 0; k < N_REPEAT; k++) {
+        check_km2(g, cd[k], 2, 2, 4);
+        rq_geom_destroy(g, cd[k]);
+    }
+    for (int i = 0; i < 4; i++) {
+        check_km2(g, sq[i], 1, i, i + 1);
+        rq_geom_destroy(g, (rq_geom *)sq[i]);
+    }
+    rq_geom *parts[2] = {square(g, 0, 2), square(g, 1, 2)};
+    b = rq_union_batch_create(g, RQ_UNION_OVERLAY);
+    rq_union_batch_add_take(b, parts, 2, &taken, "overlapping");
+    assert_int_equal(rq_union_batch_run(b, &err), RQ_OK);
+    check_km2(g, taken, 6, 0, 3);
+    rq_thread_count_set(0);
+    rq_geom_destroy(g, taken);
+    rq_geom_destroy(g, ab);
+    rq_geom_destroy(g, bcd);
+    rq_geom_destroy(g, a);
+    rq_geom_destroy(g, abcd);
+    rq_geos_destroy(g);
+}
+
+static void
+test_union_batch(void **state)
+{
+    (void)state;
+    check_union_batch(1);
+    check_union_batch(3);
+}
+
 int
 main(void)
 {
@@ -487,6 +584,7 @@ main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_format_id),
         cmocka_unit_test(test_thousand_zones),
+        cmocka_unit_test(test_union_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
