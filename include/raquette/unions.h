@@ -28,8 +28,9 @@ void rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n
 void rq_union_batch_add_take(rq_union_batch *b, rq_geom **parts, size_t n, rq_geom **out,
                              const char *label);
 /* Makes the clones, then runs every job on up to RQ_MAX_THREADS threads,
-** largest first, and frees b. On error (the first failing job's, naming its label) some outputs may
-** be set and others not: the caller frees what it finds. */
+** largest first, and frees b. On error (the first failing job's, naming
+** its label, or a failed clone's) some outputs may be set and others not:
+** the caller frees what it finds. */
 rq_status rq_union_batch_run(rq_union_batch *b, rq_err *err) RQ_MUST_CHECK;
 /* Frees b without running it. NULL is a no-op. */
 void rq_union_batch_destroy(rq_union_batch *b);
