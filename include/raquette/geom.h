@@ -156,4 +156,23 @@ long rq_index_nearest(rq_geos *g, rq_index *ix, const rq_geom *geom, rq_item_dis
 /* Axis-aligned rectangle polygon. */
 rq_geom *rq_geom_rectangle(rq_geos *g, double minx, double miny, double maxx, double maxy);
 
+/* ---- Work on worker threads (work.c) ------------------------------------ */
+
+/* item(g, local, i, ud, err) for every i in [0, n), on worker threads (at
+** most rq_thread_count()), each with its own GEOS context g and, when
+** local_create is set, its own state local (made by local_create(g, ud),
+** NULL with err set on failure; freed by local_destroy(g, local, ud)). Workers take
+** chunk items at a time (0: 1). A failing item sets err and stops every
+** worker; its error is the one returned. With n = 0 one worker still makes
+** its local state, so that a state that cannot be made is said. */
+typedef struct rq_geos_work {
+    size_t n, chunk;
+    rq_status (*item)(rq_geos *g, void *local, size_t i, void *ud, rq_err *err);
+    void *(*local_create)(rq_geos *g, void *ud, rq_err *err);
+    void (*local_destroy)(rq_geos *g, void *local, void *ud);
+    void *ud;
+} rq_geos_work;
+
+rq_status rq_geos_work_run(const rq_geos_work *w, rq_err *err) RQ_MUST_CHECK;
+
 #endif /* RQ_GEOM_H */

@@ -6,13 +6,12 @@
 ** It is the longest part of loading after the reading itself (France's
 ** 35,228 boundaries: 0.74 s on one thread), and each polygon is on its
 ** own, so the polygons are shared out to worker threads, each with its
-** own GEOS and PROJ contexts. A polygon made by one context and handed to
-** another is never used by two threads at once.
+** own GEOS and PROJ contexts (rq_geos_work_run). A polygon made by one
+** context and handed to another is never used by two threads at once.
 */
 #include "raquette/crs.h"
 #include "raquette/pipeline.h"
 
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,71 +51,60 @@ metric_polygon(rq_geos *g, const rq_geom *geom, rq_xform *xf, int *repaired, cha
     return fixed;
 }
 
-/* What the workers share: read-only but for the counter, the slots each
-** worker owns once it has taken them, and the failure. */
-struct metric_pool {
+/* What every worker reads; each polygon's slot is one worker's only. */
+struct metric_job {
     const char *srs, *crs;
     rq_geom **geoms;
     rq_metric_out *out;
-    size_t n;
-    atomic_size_t next;
-    rq_pool_error fail;
 };
 
-static void
-metric_one(rq_geos *g, rq_xform *xf, rq_geom **slot, rq_metric_out *out)
+/* A worker's own PROJ transformation. */
+static void *
+metric_local_create(rq_geos *g, void *ud, rq_err *err)
 {
-    char why[256];
-    int repaired;
-    rq_geom *m = metric_polygon(g, *slot, xf, &repaired, why, sizeof why);
-    out->status = !m ? RQ_METRIC_FAILED : repaired ? RQ_METRIC_REPAIRED : RQ_METRIC_OK;
-    out->why = why[0] ? rq_xstrdup(why) : NULL;
-    if (m) {
-        rq_geom_destroy(g, *slot);
-        *slot = m;
-    }
+    const struct metric_job *j = ud;
+    (void)g;
+    return rq_xform_create(j->srs, j->crs, err);
 }
 
-static void *
-metric_worker(void *arg)
+static void
+metric_local_destroy(rq_geos *g, void *local, void *ud)
 {
-    struct metric_pool *p = arg;
-    rq_err err = {0};
-    rq_geos *g = rq_geos_create();
-    rq_xform *xf = g ? rq_xform_create(p->srs, p->crs, &err) : NULL;
-    if (!g)
-        rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    if (!xf) {
-        rq_pool_error_record(&p->fail, &err);
-        goto done;
+    (void)g;
+    (void)ud;
+    rq_xform_destroy(local);
+}
+
+static rq_status
+metric_one(rq_geos *g, void *xf, size_t i, void *ud, rq_err *err)
+{
+    const struct metric_job *j = ud;
+    char why[256];
+    int repaired;
+    (void)err; /* a polygon that cannot be made metric is an outcome, not a failure */
+    rq_geom *m = metric_polygon(g, j->geoms[i], xf, &repaired, why, sizeof why);
+    j->out[i].status = !m ? RQ_METRIC_FAILED : repaired ? RQ_METRIC_REPAIRED : RQ_METRIC_OK;
+    j->out[i].why = why[0] ? rq_xstrdup(why) : NULL;
+    if (m) {
+        rq_geom_destroy(g, j->geoms[i]);
+        j->geoms[i] = m;
     }
-    while (!rq_pool_error_seen(&p->fail)) {
-        size_t i = atomic_fetch_add(&p->next, RQ_METRIC_CHUNK);
-        if (i >= p->n)
-            break;
-        size_t end = i + RQ_METRIC_CHUNK < p->n ? i + RQ_METRIC_CHUNK : p->n;
-        for (; i < end; i++)
-            metric_one(g, xf, &p->geoms[i], &p->out[i]);
-    }
-done:
-    rq_xform_destroy(xf);
-    rq_geos_destroy(g);
-    rq_err_fini(&err);
-    return NULL;
+    return RQ_OK;
 }
 
 rq_status
 rq_metric_polygons(const char *srs, const char *crs, rq_geom **geoms, size_t n, rq_metric_out *out,
                    rq_err *err)
 {
-    struct metric_pool p = {.srs = srs, .crs = crs, .geoms = geoms, .out = out, .n = n};
+    struct metric_job j = {srs, crs, geoms, out};
+    rq_geos_work w = {.n = n,
+                      .chunk = RQ_METRIC_CHUNK,
+                      .item = metric_one,
+                      .local_create = metric_local_create,
+                      .local_destroy = metric_local_destroy,
+                      .ud = &j};
     memset(out, 0, n * sizeof *out);
-    atomic_init(&p.next, 0);
-    rq_pool_error_init(&p.fail);
-    size_t threads = rq_thread_count();
-    size_t useful = (n + RQ_METRIC_CHUNK - 1) / RQ_METRIC_CHUNK;
-    rq_workers_run(metric_worker, &p, threads < useful ? threads : useful ? useful : 1);
-    return rq_pool_error_fini(&p.fail, err);
+    return rq_geos_work_run(&w, err);
 }
 
 void

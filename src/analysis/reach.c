@@ -33,7 +33,6 @@
 #include "raquette/gaps.h"
 #include "raquette/unions.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,52 +65,30 @@ site_disc(rq_geos *g, const rq_site *s, rq_err *err)
     return disc;
 }
 
-/* The discs of every site, made on worker threads, each with its own GEOS
-** context (200,000 sites: 2 s on one thread); each disc is then one
-** thread's at a time. */
-struct disc_pool {
+/* The discs of every site, made on worker threads (rq_geos_work_run: 200,000
+** sites take 2 s on one thread); each disc is then one thread's at a time. */
+struct disc_job {
     const rq_dataset *ds;
     rq_geom **disc; /* disc[i]: site i's */
-    atomic_size_t next;
-    rq_pool_error fail;
 };
 
 /* Sites a worker takes at a time. */
 #define RQ_DISC_CHUNK 64
 
-static void *
-disc_worker(void *arg)
+static rq_status
+disc_one(rq_geos *g, void *local, size_t i, void *ud, rq_err *err)
 {
-    struct disc_pool *p = arg;
-    size_t n = p->ds->n_sites;
-    rq_err err = {0};
-    rq_geos *g = rq_geos_create();
-    rq_status rc = g ? RQ_OK : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    while (rc == RQ_OK && !rq_pool_error_seen(&p->fail)) {
-        size_t i = atomic_fetch_add(&p->next, RQ_DISC_CHUNK);
-        if (i >= n)
-            break;
-        size_t end = i + RQ_DISC_CHUNK < n ? i + RQ_DISC_CHUNK : n;
-        for (; i < end && rc == RQ_OK; i++)
-            if (!(p->disc[i] = site_disc(g, &p->ds->sites[i], &err)))
-                rc = rq_err_code(&err);
-    }
-    if (rc != RQ_OK)
-        rq_pool_error_record(&p->fail, &err);
-    rq_geos_destroy(g);
-    return NULL;
+    const struct disc_job *j = ud;
+    (void)local;
+    return (j->disc[i] = site_disc(g, &j->ds->sites[i], err)) ? RQ_OK : rq_err_code(err);
 }
 
 static rq_status
 make_discs(const rq_dataset *ds, rq_geom **disc, rq_err *err)
 {
-    struct disc_pool p = {.ds = ds, .disc = disc};
-    atomic_init(&p.next, 0);
-    rq_pool_error_init(&p.fail);
-    size_t useful = (ds->n_sites + RQ_DISC_CHUNK - 1) / RQ_DISC_CHUNK;
-    if (useful)
-        rq_workers_run(disc_worker, &p, useful < rq_thread_count() ? useful : rq_thread_count());
-    return rq_pool_error_fini(&p.fail, err);
+    struct disc_job j = {ds, disc};
+    rq_geos_work w = {.n = ds->n_sites, .chunk = RQ_DISC_CHUNK, .item = disc_one, .ud = &j};
+    return rq_geos_work_run(&w, err);
 }
 
 rq_status
@@ -185,13 +162,11 @@ zone_unions(const rq_dataset *ds, rq_geom **zone, rq_err *err)
 
 /* ---- The sites, on worker threads ---------------------------------------- */
 
-/* What the workers share: read-only but for the counter and the failure. */
-struct site_pool {
+/* What the workers share: read-only but for out[i], site i's worker's. */
+struct site_job {
     const rq_dataset *ds; /* its sites only: plain data, no GEOS object */
     const rq_wkb *zone;   /* zone[z]: the union of zone z as WKB, or empty */
     rq_wkb *out;          /* out[i]: the reach of site i as WKB */
-    atomic_size_t next;
-    rq_pool_error fail;
 };
 
 /* A worker's own copy of a zone, made from WKB when a site first needs it:
@@ -253,40 +228,46 @@ zone_copy_make(rq_geos *g, const rq_wkb *w, struct zone_copy *z, rq_err *err)
     return RQ_OK;
 }
 
+/* A worker's own copies of the zones (struct zone_copy per zone), made
+** as its sites first need them. */
 static void *
-site_worker(void *arg)
+zone_copies_create(rq_geos *g, void *ud, rq_err *err)
 {
-    struct site_pool *p = arg;
-    const rq_dataset *ds = p->ds;
-    rq_geos *g = rq_geos_create();
-    struct zone_copy *zc = rq_xcalloc(ds->n_zones + 1, sizeof *zc);
-    rq_err err = {0};
-    rq_status rc = g ? RQ_OK : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    while (rc == RQ_OK && !rq_pool_error_seen(&p->fail)) {
-        size_t i = atomic_fetch_add(&p->next, 1);
-        if (i >= ds->n_sites)
-            break;
-        const rq_site *s = &ds->sites[i];
-        if (!p->zone[s->zone].data)
-            continue; /* a zone with no commune: no reach */
-        if (!zc[s->zone].prep)
-            rc = zone_copy_make(g, &p->zone[s->zone], &zc[s->zone], &err);
-        rq_geom *reach = NULL;
-        if (rc == RQ_OK)
-            rc = site_reach(g, s, &zc[s->zone], &reach, &err);
-        if (rc == RQ_OK && reach)
-            rc = reach_to_wkb(g, s, reach, &p->out[i], &err);
-    }
-    if (rc != RQ_OK)
-        rq_pool_error_record(&p->fail, &err);
-    for (size_t z = 0; g && z < ds->n_zones; z++) {
+    const struct site_job *j = ud;
+    (void)g;
+    (void)err;
+    return rq_xcalloc(j->ds->n_zones + 1, sizeof(struct zone_copy));
+}
+
+static void
+zone_copies_destroy(rq_geos *g, void *local, void *ud)
+{
+    const struct site_job *j = ud;
+    struct zone_copy *zc = local;
+    for (size_t z = 0; z < j->ds->n_zones; z++) {
         rq_prepared_destroy(g, zc[z].prep); /* before its base geometry */
         rq_geom_destroy(g, zc[z].geom);
     }
     free(zc);
-    rq_geos_destroy(g);
-    rq_err_fini(&err);
-    return NULL;
+}
+
+static rq_status
+site_one(rq_geos *g, void *local, size_t i, void *ud, rq_err *err)
+{
+    const struct site_job *j = ud;
+    struct zone_copy *zc = local;
+    const rq_site *s = &j->ds->sites[i];
+    if (!j->zone[s->zone].data)
+        return RQ_OK; /* a zone with no commune: no reach */
+    rq_status rc = RQ_OK;
+    if (!zc[s->zone].prep)
+        rc = zone_copy_make(g, &j->zone[s->zone], &zc[s->zone], err);
+    rq_geom *reach = NULL;
+    if (rc == RQ_OK)
+        rc = site_reach(g, s, &zc[s->zone], &reach, err);
+    if (rc == RQ_OK && reach)
+        rc = reach_to_wkb(g, s, reach, &j->out[i], err);
+    return rc;
 }
 
 rq_status
@@ -311,13 +292,11 @@ rq_reach_zones(const rq_dataset *ds, rq_results *res, rq_err *err)
 rq_status
 rq_reach_sites(const rq_dataset *ds, const rq_wkb *zone_wkb, rq_wkb *out, rq_err *err)
 {
-    struct site_pool p;
-    memset(&p, 0, sizeof p);
-    p.ds = ds;
-    p.zone = zone_wkb;
-    p.out = out;
-    atomic_init(&p.next, 0);
-    rq_pool_error_init(&p.fail);
-    rq_workers_run(site_worker, &p, rq_thread_count());
-    return rq_pool_error_fini(&p.fail, err);
+    struct site_job j = {ds, zone_wkb, out};
+    rq_geos_work w = {.n = ds->n_sites,
+                      .item = site_one,
+                      .local_create = zone_copies_create,
+                      .local_destroy = zone_copies_destroy,
+                      .ud = &j};
+    return rq_geos_work_run(&w, err);
 }

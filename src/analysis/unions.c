@@ -24,7 +24,6 @@
 */
 #include "raquette/unions.h"
 
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +50,10 @@ struct rq_union_batch {
     rq_union_kind kind;
     struct job *jobs;
     size_t n_jobs, cap;
-    atomic_size_t next; /* next run of clones, then next job, to take */
-    rq_pool_error fail; /* during rq_union_batch_run */
-    struct ref *refs;   /* the first pass's clones, sorted by source */
+    struct ref *refs; /* the first pass's clones, sorted by source */
     size_t n_refs;
     size_t *cut; /* run c is refs[cut[c] .. cut[c + 1]) */
     size_t n_cuts;
-    int cloning; /* the pass the workers run: 1 the clones, 0 the unions */
 };
 
 static void
@@ -158,8 +154,10 @@ run_job(rq_geos *g, rq_union_kind kind, struct job *j, rq_err *err)
 /* The first pass's item c: run c of clones, each source in one run only,
 ** so read by this thread only. */
 static rq_status
-clone_run(rq_union_batch *b, rq_geos *g, size_t c, rq_err *err)
+clone_run(rq_geos *g, void *local, size_t c, void *ud, rq_err *err)
 {
+    rq_union_batch *b = ud;
+    (void)local;
     for (size_t r = b->cut[c]; r < b->cut[c + 1]; r++) {
         const struct ref *f = &b->refs[r];
         if (!(b->jobs[f->job].parts[f->i] = rq_geom_clone(g, f->src)))
@@ -170,9 +168,11 @@ clone_run(rq_union_batch *b, rq_geos *g, size_t c, rq_err *err)
 
 /* The second pass's item k: job k's union, the failure naming its label. */
 static rq_status
-union_run(rq_union_batch *b, rq_geos *g, size_t k, rq_err *err)
+union_run(rq_geos *g, void *local, size_t k, void *ud, rq_err *err)
 {
+    rq_union_batch *b = ud;
     struct job *j = &b->jobs[k];
+    (void)local;
     rq_status rc = run_job(g, b->kind, j, err);
     if (rc != RQ_OK) {
         char why[sizeof err->msg];
@@ -180,28 +180,6 @@ union_run(rq_union_batch *b, rq_geos *g, size_t k, rq_err *err)
         rq_err_set(err, rc, "%s: %s", j->label, why);
     }
     return rc;
-}
-
-/* Takes the items of the current pass in turn (b->cloning: runs of clones,
-** else jobs). */
-static void *
-worker(void *arg)
-{
-    rq_union_batch *b = arg;
-    rq_err err = {0};
-    rq_geos *g = rq_geos_create();
-    rq_status rc = g ? RQ_OK : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    size_t n_items = b->cloning ? b->n_cuts : b->n_jobs;
-    while (rc == RQ_OK && !rq_pool_error_seen(&b->fail)) {
-        size_t i = atomic_fetch_add(&b->next, 1);
-        if (i >= n_items)
-            break;
-        rc = b->cloning ? clone_run(b, g, i, &err) : union_run(b, g, i, &err);
-    }
-    if (rc != RQ_OK)
-        rq_pool_error_record(&b->fail, &err);
-    rq_geos_destroy(g);
-    return NULL;
 }
 
 static int
@@ -251,22 +229,14 @@ cmp_job(const void *a, const void *b)
 rq_status
 rq_union_batch_run(rq_union_batch *b, rq_err *err)
 {
-    size_t n_workers = rq_thread_count();
-    if (n_workers > b->n_jobs)
-        n_workers = b->n_jobs;
     if (b->n_jobs > 1)
         qsort(b->jobs, b->n_jobs, sizeof *b->jobs, cmp_job);
-    rq_pool_error_init(&b->fail);
-    plan_clones(b, n_workers);
-    b->cloning = 1;
-    atomic_init(&b->next, 0);
-    if (b->n_cuts)
-        rq_workers_run(worker, b, n_workers < b->n_cuts ? n_workers : b->n_cuts);
-    b->cloning = 0;
-    atomic_init(&b->next, 0);
-    if (b->n_jobs && !rq_pool_error_seen(&b->fail))
-        rq_workers_run(worker, b, n_workers);
-    rq_status rc = rq_pool_error_fini(&b->fail, err);
+    plan_clones(b, rq_thread_count());
+    rq_geos_work clones = {.n = b->n_cuts, .item = clone_run, .ud = b};
+    rq_geos_work unions = {.n = b->n_jobs, .item = union_run, .ud = b};
+    rq_status rc = rq_geos_work_run(&clones, err);
+    if (rc == RQ_OK)
+        rc = rq_geos_work_run(&unions, err);
     rq_union_batch_destroy(b);
     return rc;
 }
