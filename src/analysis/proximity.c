@@ -14,7 +14,7 @@
 **     nearest to its point (the orientation directory).
 **
 ** Communes are independent of one another, so worker threads take them in
-** chunks from a shared counter. Each worker has its own GEOS context and
+** chunks (rq_geos_work_run). Each worker has its own GEOS context and
 ** its own trees (GEOS objects are never shared between threads). Only
 ** distances come out of the nearest-site searches, so a tie between two
 ** sites changes nothing. Pairs are kept per commune and
@@ -25,7 +25,6 @@
 #include "indicators_internal.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +56,6 @@ struct prox_pool {
     const size_t *zone_begin, *zone_of; /* per commune: the zones holding it */
     double cutoff_km;
     struct pair_list *per; /* per study commune */
-    atomic_size_t next;
-    rq_pool_error fail;
 };
 
 static rq_status
@@ -298,40 +295,48 @@ covers_nearest_site(struct prox_pool *p, size_t a)
     }
 }
 
-/* ---- Workers ------------------------------------------------------------------ */
+/* ---- Workers (rq_geos_work_run) ------------------------------------------- */
+
+/* A worker's own trees and scratch space. */
+struct prox_local {
+    struct site_trees t;
+    struct scratch sc;
+};
 
 static void *
-prox_worker(void *arg)
+prox_local_create(rq_geos *g, void *ud, rq_err *err)
 {
-    struct prox_pool *p = arg;
-    size_t n_ind = p->res->n_ind;
-    struct site_trees t;
-    struct scratch sc = {NULL, NULL, 0, 0, 0};
-    rq_err err = {0};
-    memset(&t, 0, sizeof t);
-    rq_geos *g = rq_geos_create();
-    rq_status rc = g ? trees_build(g, p->ds, &t, &err)
-                     : rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    while (rc == RQ_OK && !rq_pool_error_seen(&p->fail)) {
-        size_t a0 = atomic_fetch_add(&p->next, CHUNK);
-        if (a0 >= n_ind)
-            break;
-        size_t a1 = a0 + CHUNK < n_ind ? a0 + CHUNK : n_ind;
-        for (size_t a = a0; a < a1 && rc == RQ_OK; a++) {
-            if ((rc = nearest_sites(g, &t, p, a, &err)) == RQ_OK)
-                rc = commune_pairs(g, &t, p, a, &sc, &err);
-            covers_nearest_site(p, a);
-        }
+    const struct prox_pool *p = ud;
+    struct prox_local *l = rq_xcalloc(1, sizeof *l);
+    if (trees_build(g, p->ds, &l->t, err) != RQ_OK) {
+        trees_free(g, p->ds, &l->t);
+        free(l);
+        return NULL;
     }
-    if (rc != RQ_OK)
-        rq_pool_error_record(&p->fail, &err);
-    if (g)
-        trees_free(g, p->ds, &t);
-    free(sc.v);
-    free(sc.tmp);
-    rq_geos_destroy(g);
-    rq_err_fini(&err);
-    return NULL;
+    return l;
+}
+
+static void
+prox_local_destroy(rq_geos *g, void *local, void *ud)
+{
+    const struct prox_pool *p = ud;
+    struct prox_local *l = local;
+    trees_free(g, p->ds, &l->t);
+    free(l->sc.v);
+    free(l->sc.tmp);
+    free(l);
+}
+
+static rq_status
+prox_one(rq_geos *g, void *local, size_t a, void *ud, rq_err *err)
+{
+    struct prox_pool *p = ud;
+    struct prox_local *l = local;
+    rq_status rc = nearest_sites(g, &l->t, p, a, err);
+    if (rc == RQ_OK)
+        rc = commune_pairs(g, &l->t, p, a, &l->sc, err);
+    covers_nearest_site(p, a);
+    return rc;
 }
 
 /* Joins the communes' pairs in commune order, freeing each list once
@@ -399,12 +404,15 @@ rq_proximity_compute(const rq_dataset *ds, rq_results *res, rq_cover *cv, const 
     zones_of_communes(ds, &zone_begin, &zone_of);
     p.zone_begin = zone_begin;
     p.zone_of = zone_of;
-    atomic_init(&p.next, 0);
-    rq_pool_error_init(&p.fail);
-    rq_workers_run(prox_worker, &p, rq_thread_count());
+    rq_geos_work w = {.n = res->n_ind,
+                      .chunk = CHUNK,
+                      .item = prox_one,
+                      .local_create = prox_local_create,
+                      .local_destroy = prox_local_destroy,
+                      .ud = &p};
+    rq_status rc = rq_geos_work_run(&w, err);
     *pairs = NULL;
     *n_pairs = 0;
-    rq_status rc = rq_pool_error_fini(&p.fail, err);
     if (rc != RQ_OK) {
         for (size_t a = 0; a < res->n_ind; a++)
             free(p.per[a].v);

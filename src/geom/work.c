@@ -2,9 +2,10 @@
 ** GEOS context (rq_geos_work_run).
 **
 ** Stages that share independent items between threads (the input
-** polygons, the sites' discs, the clones and unions of a union batch) had
-** each written the same worker: make a context, take items from a shared
-** counter, record the first failure, stop the others, free the context.
+** polygons, the sites' discs, the clones and unions of a union batch, the
+** distances of each study commune) had each written the same worker:
+** make a context, take items from a shared counter, record the first
+** failure, stop the others, free the context.
 ** It is written once here.
 */
 #include "raquette/geom.h"
