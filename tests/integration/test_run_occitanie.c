@@ -503,6 +503,32 @@ test_rerun_byte_identical(void **state)
     free(r1);
 }
 
+/* The executable refuses libquadmath's printf hooks (src/cli/printf_hooks.c):
+** glibc's dynamic linker says where it bound each call (LD_DEBUG). A call
+** bound to glibc would have slowed down every printf of the run. */
+static void
+test_printf_hooks_refused(void **state)
+{
+    (void)state;
+    char cmd[4096], *out = NULL, *libs = NULL, *save = NULL;
+    snprintf(cmd, sizeof cmd, "LD_DEBUG=bindings '%s' --version", getenv("RQ_BINARY"));
+    assert_int_equal(rq_test_run(cmd, &out), 0);
+    snprintf(cmd, sizeof cmd, "ldd '%s'", getenv("RQ_BINARY"));
+    assert_int_equal(rq_test_run(cmd, &libs), 0);
+    size_t to_raquette = 0;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strstr(line, "`register_printf_"))
+            continue;
+        assert_null(strstr(line, "libc.so")); /* never glibc's */
+        to_raquette += strstr(line, "/raquette [0]") != NULL;
+    }
+    /* libquadmath comes with GDAL (armadillo, LAPACK, libgfortran). */
+    if (strstr(libs, "libquadmath"))
+        assert_true(to_raquette >= 1);
+    free(out);
+    free(libs);
+}
+
 int
 main(void)
 {
@@ -516,6 +542,7 @@ main(void)
         cmocka_unit_test(test_departement_names),
         cmocka_unit_test(test_byte_identical),
         cmocka_unit_test(test_rerun_byte_identical),
+        cmocka_unit_test(test_printf_hooks_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
