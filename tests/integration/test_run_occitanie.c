@@ -8,7 +8,8 @@
 ** with three worker threads (--threads 3, more than the cores of CI) and one
 ** with a single thread; and so do two reruns, whose products compare with
 ** the previous run (the history job runs beside the other products, and
-** the report, the GeoPackage and the QGIS project wait for it).
+** the report, the GeoPackage and the QGIS project wait for it). Last, that
+** the executable, not glibc, answers libquadmath's printf hooks.
 */
 #include "rq_test.h"
 
