@@ -22,9 +22,10 @@ rq_union_batch *rq_union_batch_create(rq_geos *g, rq_union_kind kind);
 ** NULL; one part gives its clone. */
 void rq_union_batch_add(rq_union_batch *b, const rq_geom *const *parts, size_t n, rq_geom **out,
                         const char *label);
-/* Adds a job as rq_union_batch_add does, taking parts[0..n-1] (made in b's
-** context) instead of cloning them; the array itself stays the caller's.
-** One part is *out at once, with no job. */
+/* Adds a job as rq_union_batch_add does, taking parts[0..n-1] (made in any
+** context, and used by no other thread until rq_union_batch_run returns)
+** instead of cloning them; the array itself stays the caller's. One part is
+** *out at once, with no job. */
 void rq_union_batch_add_take(rq_union_batch *b, rq_geom **parts, size_t n, rq_geom **out,
                              const char *label);
 /* Makes the clones, then runs every job on up to RQ_MAX_THREADS threads,

@@ -25,7 +25,6 @@
 #include "raquette/gaps.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,29 +59,28 @@ share_of(rq_geos *g, const rq_commune *c, const rq_geom *geom, double *out, rq_e
 }
 
 /* One share of the coverage work: the study communes whose position in
-** ds->area is part modulo n_parts, against every structure.
+** ds->area is part modulo n_parts, against every structure. The shares
+** are the items of rq_geos_work_run, one per thread.
 **
-** Workers run on their own threads and share no GEOS object: each has its
-** own context, its own STRtree over its communes (which no other worker
-** reads) and its own clones of the structures' buffers, prepared here
-** (prepared geometries build their indexes lazily, and GEOS caches
-** envelopes inside const geometries). The result does not depend on the
-** number of workers: covers are sorted by (commune, structure) after. */
-struct cover_worker {
+** Workers share no GEOS object: each has its own context, its own STRtree
+** over its communes (which no other worker reads) and its own clones of
+** the structures' buffers, prepared here (prepared geometries build their
+** indexes lazily, and GEOS caches envelopes inside const geometries). The
+** result does not depend on the number of workers: covers are sorted by
+** (commune, structure) after. */
+struct cover_job {
     const rq_dataset *ds;
     const rq_reach *r;
     const long *pos_of;
-    size_t part, n_parts;
-    struct covers out;
-    rq_status rc;
-    rq_err err;
+    size_t n_parts;
+    struct covers *out; /* out[part]: that share's, written by its worker only */
 };
 
 static rq_status
-cover_structure(rq_geos *g, struct cover_worker *w, rq_index *ix, size_t s, const rq_geom *buf,
-                const rq_prepared *prep)
+cover_structure(rq_geos *g, const struct cover_job *j, struct covers *out, rq_index *ix, size_t s,
+                const rq_geom *buf, const rq_prepared *prep, rq_err *err)
 {
-    const rq_dataset *ds = w->ds;
+    const rq_dataset *ds = j->ds;
     const rq_zone *z = &ds->zones[ds->structures[s].zone];
     size_t n = 0;
     rq_status rc = RQ_OK;
@@ -96,48 +94,46 @@ cover_structure(rq_geos *g, struct cover_worker *w, rq_index *ix, size_t s, cons
         int cov = rq_prepared_covers(g, prep, c->geom);
         int hit = cov == 1 ? 1 : cov == 0 ? rq_prepared_intersects(g, prep, c->geom) : -1;
         if (cov < 0 || hit < 0) {
-            rc = rq_err_set(&w->err, RQ_ERR_GEOS, "GEOS predicate failed on commune %s: %s",
-                            c->code, rq_geos_last_error(g));
+            rc = rq_err_set(err, RQ_ERR_GEOS, "GEOS predicate failed on commune %s: %s", c->code,
+                            rq_geos_last_error(g));
             break;
         }
         if (cov == 1)
             ratio = 1.0; /* a commune wholly inside gets exactly 1 */
-        else if (hit == 1 && !share_of(g, c, buf, &ratio, &w->err))
-            rc = rq_err_code(&w->err);
+        else if (hit == 1 && !share_of(g, c, buf, &ratio, err))
+            rc = rq_err_code(err);
         if (rc != RQ_OK || ratio <= 0)
             continue;
-        rq_grow((void **)&w->out.v, &w->out.cap, w->out.n + 1, sizeof *w->out.v);
-        w->out.v[w->out.n++] = (rq_cover){(size_t)w->pos_of[ci], s, ratio, 0, 0};
+        rq_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+        out->v[out->n++] = (rq_cover){(size_t)j->pos_of[ci], s, ratio, 0, 0};
     }
     free(cand);
     return rc;
 }
 
-static void *
-cover_thread(void *arg)
+static rq_status
+cover_part(rq_geos *g, void *local, size_t part, void *ud, rq_err *err)
 {
-    struct cover_worker *w = arg;
-    const rq_dataset *ds = w->ds;
-    rq_geos *g = rq_geos_create();
+    const struct cover_job *j = ud;
+    const rq_dataset *ds = j->ds;
     rq_index *ix = rq_index_create(g);
-    rq_err_clear(&w->err);
-    w->rc = RQ_OK;
-    for (size_t a = w->part; a < ds->n_area; a += w->n_parts)
+    rq_status rc = RQ_OK;
+    (void)local;
+    for (size_t a = part; a < ds->n_area; a += j->n_parts)
         rq_index_insert(g, ix, ds->communes[ds->area[a]].geom, ds->area[a]);
-    for (size_t s = 0; s < ds->n_structures && w->rc == RQ_OK; s++) {
-        rq_geom *buf = rq_geom_clone(g, w->r->buf[s]);
-        rq_prepared *prep = buf ? rq_prepared_create(g, buf, &w->err) : NULL;
+    for (size_t s = 0; s < ds->n_structures && rc == RQ_OK; s++) {
+        rq_geom *buf = rq_geom_clone(g, j->r->buf[s]);
+        rq_prepared *prep = buf ? rq_prepared_create(g, buf, err) : NULL;
         if (!prep)
-            w->rc = rq_err_set(&w->err, RQ_ERR_GEOS, "cannot prepare the reach of structure %s: %s",
-                               ds->structures[s].id, rq_geos_last_error(g));
+            rc = rq_err_set(err, RQ_ERR_GEOS, "cannot prepare the reach of structure %s: %s",
+                            ds->structures[s].id, rq_geos_last_error(g));
         else
-            w->rc = cover_structure(g, w, ix, s, buf, prep);
+            rc = cover_structure(g, j, &j->out[part], ix, s, buf, prep, err);
         rq_prepared_destroy(g, prep); /* before its base geometry */
         rq_geom_destroy(g, buf);
     }
     rq_index_destroy(g, ix);
-    rq_geos_destroy(g);
-    return NULL;
+    return rc;
 }
 
 /* Every (study commune, structure) pair with a positive share, sorted by
@@ -146,35 +142,19 @@ static rq_status
 structure_covers(const rq_dataset *ds, const rq_reach *r, const long *pos_of, struct covers *out,
                  rq_err *err)
 {
-    struct cover_worker w[RQ_MAX_THREADS];
-    pthread_t th[RQ_MAX_THREADS];
-    int started[RQ_MAX_THREADS] = {0};
     size_t n = rq_thread_count();
-    rq_status rc = RQ_OK;
-    memset(w, 0, sizeof w);
-    for (size_t t = 0; t < n; t++)
-        w[t] = (struct cover_worker){ds, r, pos_of, t, n, {NULL, 0, 0}, RQ_OK, {0, "", NULL}};
-    /* Worker 0 runs on the calling thread; one that cannot start runs here too. */
-    for (size_t t = 1; t < n; t++)
-        started[t] = pthread_create(&th[t], NULL, cover_thread, &w[t]) == 0;
-    cover_thread(&w[0]);
-    for (size_t t = 1; t < n; t++) {
-        if (started[t])
-            pthread_join(th[t], NULL);
-        else
-            cover_thread(&w[t]);
-    }
+    struct covers *part = rq_xcalloc(n, sizeof *part);
+    struct cover_job j = {ds, r, pos_of, n, part};
+    rq_geos_work w = {.n = n, .item = cover_part, .ud = &j};
+    rq_status rc = rq_geos_work_run(&w, err);
     for (size_t t = 0; t < n; t++) {
-        if (w[t].rc != RQ_OK && rc == RQ_OK) {
-            rc = w[t].rc;
-            rq_err_move(err, &w[t].err);
-        }
-        rq_grow((void **)&out->v, &out->cap, out->n + w[t].out.n + 1, sizeof *out->v);
-        if (w[t].out.n)
-            memcpy(out->v + out->n, w[t].out.v, w[t].out.n * sizeof *out->v);
-        out->n += w[t].out.n;
-        free(w[t].out.v);
+        rq_grow((void **)&out->v, &out->cap, out->n + part[t].n + 1, sizeof *out->v);
+        if (part[t].n)
+            memcpy(out->v + out->n, part[t].v, part[t].n * sizeof *out->v);
+        out->n += part[t].n;
+        free(part[t].v);
     }
+    free(part);
     qsort(out->v, out->n, sizeof *out->v, cmp_cover);
     return rc;
 }

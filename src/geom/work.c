@@ -3,10 +3,10 @@
 **
 ** Stages that share independent items between threads (the input
 ** polygons, the sites' discs, the clones and unions of a union batch, the
-** distances of each study commune) had each written the same worker:
-** make a context, take items from a shared counter, record the first
-** failure, stop the others, free the context.
-** It is written once here.
+** coverage shares and the distances of the indicators) had each written
+** the same worker: make a context, take items from a shared counter,
+** record the first failure, stop the others, free the context. It is
+** written once here.
 */
 #include "raquette/geom.h"
 

@@ -485,9 +485,8 @@ test_thousand_zones(void **state)
 **   outnumber the runs the clones are cut into: a run must still hold all
 **   the clones of one source.
 ** Taken (not cloned) parts, overlay kind: the 2 km squares [0,2]x[0,2] and
-** [1,3]x[0,2] overlap on [1,2]x[0,2]: 4 + 4 - 2 = 6 km2. The sources are left whole (still 1 km2
-*each), with 1
-** and with 3 threads. */
+** [1,3]x[0,2] overlap on [1,2]x[0,2]: 4 + 4 - 2 = 6 km2. The sources are
+** left whole (still 1 km2 each), with 1 and with 3 threads. */
 #define N_REPEAT 50
 
 static rq_geom *
