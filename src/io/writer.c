@@ -166,6 +166,9 @@ rq_writer_free(rq_writer *w)
     free(w->scale);
     free(w->decimals);
     free(w->csvt);
+    rq_xform_destroy(w->to_lonlat);
+    free(w->ll_x);
+    free(w->ll_y);
     free(w);
 }
 
@@ -176,22 +179,18 @@ layer_options(const rq_writer *w, const char *const *extra)
 {
     char **lco = NULL;
     if (!w->vout && w->fmt == RQ_OUT_GEOJSON) {
-        /* RFC 7946: lon/lat WGS 84, right-hand rule. 6 decimals of a degree
-        ** is about 0.11 m in latitude, below the accuracy of the boundaries. */
-        lco = CSLSetNameValue(lco, "RFC7946", "YES");
-        lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "6");
+        /* RFC 7946 (lon/lat WGS 84, right-hand rule, 6 decimals of a degree:
+        ** about 0.11 m in latitude, below the accuracy of the boundaries)
+        ** is made by writer_lonlat.c, not by the driver's RFC7946 mode,
+        ** which formats numbers several times slower. No bbox member. */
         lco = CSLSetNameValue(lco, "WRITE_BBOX", "NO");
         /* Reals are printed with %.17g by default, so 3968439.5726 comes
         ** out as 3968439.5726000001 (checked: about one 4-decimal value in
         ** eight below 1e7). With 15 significant figures every value rounded
         ** to d decimals below 10^(15-d) prints as its short decimal (checked
-        ** on 300,000 random values per d). Coordinates keep
-        ** COORDINATE_PRECISION. */
+        ** on 300,000 random values per d). So are coordinates, rounded to
+        ** 6 decimals by writer_lonlat.c. */
         lco = CSLSetNameValue(lco, "SIGNIFICANT_FIGURES", "15");
-        /* With the default WRAPDATELINE=YES, 3.6.2 turns a one-part
-        ** MultiPolygon back into a Polygon while reprojecting (checked);
-        ** our areas are far from the antimeridian, so nothing is lost. */
-        lco = CSLSetNameValue(lco, "WRAPDATELINE", "NO");
     } else if (is_csv(w)) {
         /* IF_NEEDED quotes only cells with a separator, quote or newline, so
         ** that "01001" stays 01001; the .csvt tells QGIS it is a String.
@@ -226,7 +225,17 @@ rq_writer_open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name,
         w->decimals[i] = fields[i].type == RQ_FT_REAL ? fields[i].decimals : 0;
         w->scale[i] = pow(10.0, w->decimals[i]);
     }
-    if (srs) {
+    if (srs && !w->vout && w->fmt == RQ_OUT_GEOJSON) {
+        /* Coordinates reach GDAL in lon/lat already (writer_lonlat.c); the
+        ** layer has no CRS, so that no crs member is written. */
+        rq_err perr = {0};
+        if (!(w->to_lonlat = rq_xform_create(srs, "EPSG:4326", &perr)))
+            rc = rq_err_set(err, RQ_ERR_INPUT, "%s: unknown CRS '%s' (%s)", w->path, srs,
+                            rq_err_text(&perr));
+        rq_err_fini(&perr);
+        if (rc != RQ_OK)
+            goto cleanup;
+    } else if (srs) {
         hsrs = OSRNewSpatialReference(NULL);
         CPLErrorReset();
         if (OSRSetFromUserInput(hsrs, srs) != OGRERR_NONE) {
@@ -388,6 +397,8 @@ rq_writer_set_geometry_wkb(rq_writer *w, const unsigned char *wkb, size_t len, r
                         OGRGeometryTypeToName(want));
         goto cleanup;
     }
+    if (w->to_lonlat && (rc = rq_writer_lonlat(w, g, err)) != RQ_OK)
+        goto cleanup;
     /* SetGeometryDirectly owns g from here, even when it fails. */
     OGRErr e = OGR_F_SetGeometryDirectly(w->feat, g);
     g = NULL;

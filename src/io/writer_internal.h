@@ -16,6 +16,7 @@
 #ifndef RQ_IO_WRITER_INTERNAL_H
 #define RQ_IO_WRITER_INTERNAL_H
 
+#include "raquette/crs.h"
 #include "raquette/writer.h"
 
 #include <gdal.h>
@@ -58,6 +59,11 @@ struct rq_writer {
     OGRFeatureH feat; /* the feature being filled */
     size_t count;
     char *csvt; /* the .csvt line of a CSV */
+    /* A GeoJSON file: its CRS to WGS 84 lon/lat (writer_lonlat.c), and
+    ** room for the points of a ring. */
+    rq_xform *to_lonlat;
+    double *ll_x, *ll_y;
+    size_t ll_cap;
 };
 
 struct rq_vout {
@@ -86,6 +92,13 @@ rq_status rq_writer_open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_
 /* Frees w and all it owns; its own one-layer file, if any, is dropped
 ** without writing anything to disk. A layer of an rq_vout leaves v as is. */
 void rq_writer_free(rq_writer *w);
+
+/* ---- writer_lonlat.c ----------------------------------------------------- */
+
+/* Makes g (a point, polygon or multipolygon in w's CRS) what RFC 7946
+** wants, in place: lon/lat on WGS 84 through w->to_lonlat, rounded to 6
+** decimals, outer rings counterclockwise and holes clockwise. */
+rq_status rq_writer_lonlat(rq_writer *w, OGRGeometryH g, rq_err *err) RQ_MUST_CHECK;
 
 /* ---- writer_vout.c: the dataset behind a file ---------------------------- */
 

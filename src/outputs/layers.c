@@ -466,49 +466,27 @@ row_wkb(const rq_layer *l, const rq_product_ctx *ctx, size_t i)
     }
 }
 
-static int
-to_lonlat(double *x, double *y, void *ud)
-{
-    return rq_xform_point(ud, x, y);
-}
-
-/* Sets row i's geometry: a point from the site's position, else its WKB,
-** reprojected to lon/lat when asked (in this worker's own context). */
+/* Sets row i's geometry, in the metric CRS: a point from the site's
+** position, else its WKB. */
 static rq_status
-set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *w, int lonlat,
-             rq_err *err)
+set_geometry(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *w, rq_err *err)
 {
     rq_geos *g = ctx->g;
-    rq_geom *geom = NULL;
-    if (l->kind == RQ_LAYER_SITES) {
-        const rq_site *s = &ctx->ds->sites[i];
-        if (!(geom = rq_geom_point(g, s->x, s->y)))
-            return rq_err_set(err, RQ_ERR_GEOS, "cannot make the point of site %s: %s", s->site_id,
-                              rq_geos_last_error(g));
-    } else {
+    if (l->kind != RQ_LAYER_SITES) {
         const rq_wkb *wkb = row_wkb(l, ctx, i);
         if (!wkb || !wkb->len)
             return RQ_OK; /* no geometry: null */
-        if (!lonlat)
-            return w->set_geometry_wkb(w->h, wkb->data, wkb->len, err);
-        geom = rq_geom_from_wkb(g, wkb->data, wkb->len, err);
+        return w->set_geometry_wkb(w->h, wkb->data, wkb->len, err);
     }
-    if (!geom)
-        return rq_err_code(err);
-    rq_status rc = RQ_OK;
-    if (lonlat) {
-        rq_geom *ll = rq_geom_transform(g, geom, to_lonlat, ctx->to_lonlat, err);
-        rq_geom_destroy(g, geom);
-        if (!(geom = ll))
-            return rq_err_code(err);
-    }
+    const rq_site *s = &ctx->ds->sites[i];
+    rq_geom *geom = rq_geom_point(g, s->x, s->y);
     size_t len = 0;
-    unsigned char *wkb = rq_geom_to_wkb(g, geom, &len);
+    unsigned char *wkb = geom ? rq_geom_to_wkb(g, geom, &len) : NULL;
     rq_geom_destroy(g, geom);
     if (!wkb)
-        return rq_err_set(err, RQ_ERR_GEOS, "cannot convert a geometry to WKB: %s",
+        return rq_err_set(err, RQ_ERR_GEOS, "cannot make the point of site %s: %s", s->site_id,
                           rq_geos_last_error(g));
-    rc = w->set_geometry_wkb(w->h, wkb, len, err);
+    rq_status rc = w->set_geometry_wkb(w->h, wkb, len, err);
     free(wkb);
     return rc;
 }
@@ -540,7 +518,7 @@ rq_layer_fill(const rq_layer *l, const rq_product_ctx *ctx, const rq_sink *w, rq
             aggregates_row(l, ctx, i, w);
         }
         if (mode != RQ_GEOM_NONE && l->gtype != RQ_OUT_NOGEOM)
-            rc = set_geometry(l, ctx, i, w, mode == RQ_GEOM_LONLAT, err);
+            rc = set_geometry(l, ctx, i, w, err);
         if (rc == RQ_OK)
             rc = w->add(w->h, err);
     }
@@ -567,8 +545,8 @@ rq_layer_save(const rq_product_ctx *ctx, rq_layer_kind kind, int phase, const ch
     int geojson = fmt == RQ_OUT_GEOJSON;
     rq_writer *w =
         rq_writer_open(path, fmt, l.name, l.fields, l.n_fields, geojson ? l.gtype : RQ_OUT_NOGEOM,
-                       geojson && l.gtype != RQ_OUT_NOGEOM ? "EPSG:4326" : NULL, err);
-    rq_status rc = rq_layer_write_take(&l, ctx, w, geojson ? RQ_GEOM_LONLAT : RQ_GEOM_NONE, err);
+                       geojson && l.gtype != RQ_OUT_NOGEOM ? ctx->crs : NULL, err);
+    rq_status rc = rq_layer_write_take(&l, ctx, w, geojson ? RQ_GEOM_METRIC : RQ_GEOM_NONE, err);
     free(path);
     rq_layer_fini(&l);
     return rc;

@@ -206,13 +206,9 @@ worker(void *arg)
     rq_product_ctx ctx = p->base;
     rq_err err = {0};
     ctx.g = rq_geos_create();
-    ctx.to_lonlat = rq_xform_create(ctx.crs, "EPSG:4326", &err);
     pthread_mutex_lock(&p->lock);
-    if (!ctx.g || !ctx.to_lonlat) {
-        if (!err.code)
-            rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context");
-        fail_locked(p, err.code, &err);
-    }
+    if (!ctx.g)
+        fail_locked(p, rq_err_set(&err, RQ_ERR_GEOS, "cannot create a GEOS context"), &err);
     long k;
     while ((k = next_job(p)) >= 0) {
         ctx.report = p->base.report; /* set once the history job is done */
@@ -229,7 +225,6 @@ worker(void *arg)
             fail_locked(p, rc, &err);
     }
     pthread_mutex_unlock(&p->lock);
-    rq_xform_destroy(ctx.to_lonlat);
     rq_geos_destroy(ctx.g);
     rq_err_fini(&err);
     return NULL;
@@ -366,13 +361,10 @@ rq_outputs_write_comparison(const rq_comparison *cmp, const char *crs, int csv_f
     rq_status rc = RQ_OK;
     if (!ctx.g)
         rc = rq_err_set(err, RQ_ERR_GEOS, "cannot create a GEOS context");
-    else if ((ctx.to_lonlat = rq_xform_create(crs, "EPSG:4326", err)) == NULL)
-        rc = rq_err_code(err);
     if (rc == RQ_OK)
         rc = rq_product_comparison(&ctx, err);
     if (rc == RQ_OK)
         rc = commit_folder(od, meta, err);
-    rq_xform_destroy(ctx.to_lonlat);
     rq_geos_destroy(ctx.g);
     if (rc != RQ_OK && rq_outdir_path(od))
         name_target(err, rq_outdir_path(od), rq_outdir_target(od));

@@ -5,7 +5,6 @@
 #ifndef RQ_OUTPUTS_PRODUCTS_H
 #define RQ_OUTPUTS_PRODUCTS_H
 
-#include "raquette/crs.h"
 #include "raquette/outputs.h"
 
 /* Every geometry a product writes, as WKB in the metric CRS, made once on
@@ -22,8 +21,8 @@ typedef struct rq_out_geoms {
     rq_bbox extent;   /* of the study area's communes, metric */
 } rq_out_geoms;
 
-/* What a product reads. g and to_lonlat belong to the worker thread that
-** runs the product. */
+/* What a product reads. g belongs to the worker thread that runs the
+** product. */
 typedef struct rq_product_ctx {
     const char *crs;      /* the metric CRS of the geometries */
     rq_out_format csv;    /* the CSV dialect (rq_csv_format) */
@@ -35,7 +34,6 @@ typedef struct rq_product_ctx {
     const rq_comparison *cmp; /* with the previous run; NULL when none */
     const rq_report *report;  /* what rapport.html shows; NULL: no report */
     rq_geos *g;
-    rq_xform *to_lonlat; /* metric CRS -> WGS 84 lon/lat */
 } rq_product_ctx;
 
 /* One product: a file or a family of files. */
@@ -133,9 +131,9 @@ void rq_layer_name(rq_layer *l, const char *name, const char *title, const char 
 void rq_layer_init_cmp(rq_layer *l, const rq_product_ctx *ctx);
 void rq_layer_cmp_row(const rq_layer *l, const rq_product_ctx *ctx, size_t i, const rq_sink *s);
 const rq_wkb *rq_layer_cmp_wkb(const rq_layer *l, const rq_product_ctx *ctx, size_t i);
-/* How rq_layer_write_take writes geometries: none (a table), in the metric
-** CRS (GeoPackage), or in WGS 84 lon/lat (GeoJSON). */
-typedef enum { RQ_GEOM_NONE, RQ_GEOM_METRIC, RQ_GEOM_LONLAT } rq_geom_mode;
+/* How rq_layer_write_take writes geometries: none (a table), or in the
+** metric CRS (a GeoJSON writer turns them to lon/lat itself). */
+typedef enum { RQ_GEOM_NONE, RQ_GEOM_METRIC } rq_geom_mode;
 /* Sends every row of l to sink s (made for l's fields). */
 rq_status rq_layer_fill(const rq_layer *l, const rq_product_ctx *ctx, const rq_sink *s,
                         rq_geom_mode mode, rq_err *err) RQ_MUST_CHECK;

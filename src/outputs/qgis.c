@@ -12,6 +12,7 @@
 */
 #include "outputs/products.h"
 
+#include "raquette/crs.h"
 #include "raquette/xml.h"
 
 #include <stdio.h>

@@ -267,6 +267,167 @@ test_geojson_short_decimals(void **state)
     free(dir);
 }
 
+/* A GeoJSON file of points at (x[i], 45) in EPSG:4326, whose lon/lat are
+** the points themselves (PROJ's noop): what the writer rounds. */
+static char *
+write_lonlat_points(const char *path, const double *x, size_t n)
+{
+    rq_err err = {0};
+    const rq_field_def f[] = {{"i", RQ_FT_INT, 0, NULL}};
+    rq_writer *w = rq_writer_open(path, RQ_OUT_GEOJSON, "p", f, 1, RQ_OUT_POINT, "EPSG:4326", &err);
+    if (!w)
+        fail_msg("%s", err.msg);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char wkb[64];
+        rq_writer_set_int(w, 0, (long long)i);
+        if (rq_writer_set_geometry_wkb(w, wkb, wkb_point(wkb, x[i], 45), &err) != RQ_OK ||
+            rq_writer_add(w, &err) != RQ_OK)
+            fail_msg("%s", err.msg);
+    }
+    if (rq_writer_close(w, &err) != RQ_OK)
+        fail_msg("%s", err.msg);
+    return rq_test_slurp(path);
+}
+
+/* Coordinates are rounded to 6 decimals as printf's "%.6f" rounds: the
+** binary value to the nearest, exact ties to even. Each expected text was
+** worked out from the exact decimal value of the double (Python's
+** decimal.Decimal(v)), e.g. 1.0000005 is 1.00000050000000007 (up) and
+** 9.9999995 is 9.99999949999999949 (down); 0.0078125 = 1/128 and
+** 0.0234375 = 3/128 are exact ties. 15 significant figures print a value
+** below 1e-4 with an exponent, as JSON allows. */
+static void
+test_geojson_lonlat_rounding(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {
+        {0.0078125, "0.007812"},   {0.0234375, "0.023438"},
+        {-0.0234375, "-0.023438"}, {1.0000005, "1.000001"},
+        {9.9999995, "9.999999"},   {-5.1234565, "-5.123456"},
+        {43.8453, "43.8453"},      {2.0, "2.0"},
+        {179.9999996, "180.0"},    {-1e-7, "-0.0"},
+        {5e-05, "5e-05"},          {3.0000004999, "3.0"},
+    };
+    const size_t n = sizeof cases / sizeof cases[0];
+    double x[sizeof cases / sizeof cases[0]];
+    for (size_t i = 0; i < n; i++)
+        x[i] = cases[i].v;
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/p.geojson", dir);
+    char *text = write_lonlat_points(path, x, n);
+    const char *at = text;
+    for (size_t i = 0; i < n; i++) {
+        char want[96];
+        snprintf(want, sizeof want, "\"coordinates\": [ %s, 45.0 ]", cases[i].text);
+        const char *hit = strstr(at, want);
+        if (!hit)
+            fail_msg("%.17g: expected %s after byte %zu", cases[i].v, want, (size_t)(at - text));
+        at = hit + strlen(want);
+    }
+    free(text);
+
+    /* 20,000 values spread over [-180, 180]: each reads back as strtod of
+    ** printf's "%.6f" (glibc's exact conversion, the oracle). */
+    enum { N_RANDOM = 20000 };
+    double *r = rq_xcalloc(N_RANDOM, sizeof *r);
+    unsigned long long s = 12345;
+    for (size_t i = 0; i < N_RANDOM; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        r[i] = ((double)(s >> 11) / 9007199254740992.0) * 360.0 - 180.0;
+    }
+    unlink(path);
+    text = write_lonlat_points(path, r, N_RANDOM);
+    struct json_object *doc = json_tokener_parse(text), *feats;
+    assert_non_null(doc);
+    assert_true(json_object_object_get_ex(doc, "features", &feats));
+    assert_int_equal(json_object_array_length(feats), N_RANDOM);
+    for (size_t i = 0; i < N_RANDOM; i++) {
+        struct json_object *geom, *coords;
+        assert_true(
+            json_object_object_get_ex(json_object_array_get_idx(feats, i), "geometry", &geom));
+        assert_true(json_object_object_get_ex(geom, "coordinates", &coords));
+        double got = json_object_get_double(json_object_array_get_idx(coords, 0));
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.6f", r[i]);
+        if (got != strtod(buf, NULL))
+            fail_msg("%.17g written as %.17g, printf says %s", r[i], got, buf);
+    }
+    json_object_put(doc);
+    free(text);
+    free(r);
+    free(path);
+    rq_test_rm_rf(dir);
+    free(dir);
+}
+
+/* Little-endian WKB multipolygon of n_polys polygons; rings[p] rings of
+** the points in xy, 5 points (closed) each. */
+static size_t
+wkb_multipolygon(unsigned char *buf, const double *xy, const uint32_t *rings, uint32_t n_polys)
+{
+    unsigned char *p = buf;
+    *p++ = 1;
+    p = put_u32(p, 6);
+    p = put_u32(p, n_polys);
+    for (uint32_t k = 0; k < n_polys; k++) {
+        *p++ = 1;
+        p = put_u32(p, 3);
+        p = put_u32(p, rings[k]);
+        for (uint32_t r = 0; r < rings[k]; r++) {
+            p = put_u32(p, 5);
+            for (uint32_t i = 0; i < 10; i++)
+                p = put_f64(p, *xy++);
+        }
+    }
+    return (size_t)(p - buf);
+}
+
+/* RFC 7946's right-hand rule: outer rings counterclockwise, holes
+** clockwise, whatever the order given; a ring already right is kept as
+** it is, and a turned one keeps its first point. */
+static void
+test_geojson_right_hand_rule(void **state)
+{
+    (void)state;
+    const double xy[] = {
+        0,  0, 0,  10, 10, 10, 10, 0,  0,  0, /* outer, clockwise */
+        2,  2, 8,  2,  8,  8,  2,  8,  2,  2, /* hole, counterclockwise */
+        20, 0, 30, 0,  30, 10, 20, 10, 20, 0, /* outer, counterclockwise */
+        22, 2, 22, 8,  28, 8,  28, 2,  22, 2, /* hole, clockwise */
+    };
+    const uint32_t rings[] = {2, 2};
+    unsigned char wkb[512];
+    size_t len = wkb_multipolygon(wkb, xy, rings, 2);
+    rq_err err = {0};
+    const rq_field_def f[] = {{"i", RQ_FT_INT, 0, NULL}};
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/r.geojson", dir);
+    rq_writer *w =
+        rq_writer_open(path, RQ_OUT_GEOJSON, "r", f, 1, RQ_OUT_POLYGON, "EPSG:4326", &err);
+    if (!w)
+        fail_msg("%s", err.msg);
+    rq_writer_set_int(w, 0, 1);
+    assert_int_equal(rq_writer_set_geometry_wkb(w, wkb, len, &err), RQ_OK);
+    assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+    assert_int_equal(rq_writer_close(w, &err), RQ_OK);
+    char *text = rq_test_slurp(path);
+    const char *want =
+        "\"coordinates\": [ "
+        "[ [ [ 0.0, 0.0 ], [ 10.0, 0.0 ], [ 10.0, 10.0 ], [ 0.0, 10.0 ], [ 0.0, 0.0 ] ], "
+        "[ [ 2.0, 2.0 ], [ 2.0, 8.0 ], [ 8.0, 8.0 ], [ 8.0, 2.0 ], [ 2.0, 2.0 ] ] ], "
+        "[ [ [ 20.0, 0.0 ], [ 30.0, 0.0 ], [ 30.0, 10.0 ], [ 20.0, 10.0 ], [ 20.0, 0.0 ] ], "
+        "[ [ 22.0, 2.0 ], [ 22.0, 8.0 ], [ 28.0, 8.0 ], [ 28.0, 2.0 ], [ 22.0, 2.0 ] ] ] ]";
+    if (!strstr(text, want))
+        fail_msg("expected %s in %s", want, text);
+    free(text);
+    free(path);
+    rq_test_rm_rf(dir);
+    free(dir);
+}
+
 /* Text cells a spreadsheet would run as formulas (OWASP "CSV injection")
 ** get a leading quote in CSV; GeoJSON keeps them verbatim. */
 static void
@@ -469,6 +630,11 @@ test_point_layer(void **state)
     if (!strstr(err.msg, "Polygon"))
         fail_msg("%s", err.msg);
     assert_int_equal(rq_writer_set_geometry_wkb(w, poly, 7, &err), RQ_ERR_GDAL);
+    /* A point PROJ cannot take to lon/lat. */
+    len = wkb_point(wkb, INFINITY, INFINITY);
+    assert_int_equal(rq_writer_set_geometry_wkb(w, wkb, len, &err), RQ_ERR_PROJ);
+    if (!strstr(err.msg, "sites.geojson: a point cannot be reprojected"))
+        fail_msg("%s", err.msg);
     assert_int_equal(rq_writer_close(w, &err), RQ_OK);
 
     char *text = rq_test_slurp(path);
@@ -602,10 +768,16 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_geojson),     cmocka_unit_test(test_geojson_short_decimals),
-        cmocka_unit_test(test_csv),         cmocka_unit_test(test_formula_cells),
-        cmocka_unit_test(test_point_layer), cmocka_unit_test(test_writer_errors),
-        cmocka_unit_test(test_json),        cmocka_unit_test(test_csv_fr),
+        cmocka_unit_test(test_geojson),
+        cmocka_unit_test(test_geojson_short_decimals),
+        cmocka_unit_test(test_geojson_lonlat_rounding),
+        cmocka_unit_test(test_geojson_right_hand_rule),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_formula_cells),
+        cmocka_unit_test(test_point_layer),
+        cmocka_unit_test(test_writer_errors),
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_csv_fr),
         cmocka_unit_test(test_datasets),
     };
     return cmocka_run_group_tests(tests, rq_test_io_setup, rq_test_io_teardown);
