@@ -25,18 +25,19 @@
 #define LONLAT_SCALE 1e6 /* 6 decimals: about 0.11 m in latitude */
 
 /* v rounded to 6 decimals, as printf("%.6f") rounds it: to the nearest,
-** ties (exact in binary) to even. v * 1e6 is rounded once by the
-** multiplication, so the remainder is taken again with fma, in which it is
-** exact for |v| >= 2^-7, where all the ties are (v = k / 2^7, k odd). */
+** exact ties to even. v * 1e6 is rounded once by the multiplication, which
+** can carry it across a half; the remainder taken again with fma is exact
+** for |v| >= 2^-7, where every tie lies (v = k / 2^7, k odd), and puts r
+** right. An exact tie leaves a remainder of 0.5 beside the even r that
+** nearbyint chose (ties to even, in the default rounding mode). */
 static double
 round_lonlat(double v)
 {
     double r = nearbyint(v * LONLAT_SCALE);
     double rest = fma(v, LONLAT_SCALE, -r);
-    int odd = fmod(r, 2.0) != 0.0;
-    if (rest > 0.5 || (rest == 0.5 && odd))
+    if (rest > 0.5)
         r += 1.0;
-    else if (rest < -0.5 || (rest == -0.5 && odd))
+    else if (rest < -0.5)
         r -= 1.0;
     return r / LONLAT_SCALE;
 }
