@@ -336,6 +336,26 @@ rq_writer_set_int(rq_writer *w, size_t field, long v)
     OGR_F_SetFieldInteger64(w->feat, (int)field, (GIntBig)v);
 }
 
+/* The decimal q × 10^-d, q a whole number below 2^53, with sep for the
+** decimal point: made from q's digits, without formatting a double, which
+** costs glibc several times more. printf's "%.<d>f" of the double q / 10^d
+** prints the same while |q| < 2^52 (test_csv_decimals), far beyond any
+** field's values. */
+static void
+format_decimal(char *buf, size_t size, double q, int d, char sep)
+{
+    unsigned long long p = 1;
+    for (int i = 0; i < d; i++)
+        p *= 10;
+    long long n = (long long)q;
+    unsigned long long a = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    const char *sign = n < 0 ? "-" : "";
+    if (d == 0)
+        snprintf(buf, size, "%s%llu", sign, a);
+    else
+        snprintf(buf, size, "%s%llu%c%0*llu", sign, a / p, sep, d, a % p);
+}
+
 void
 rq_writer_set_real(rq_writer *w, size_t field, double v)
 {
@@ -343,7 +363,9 @@ rq_writer_set_real(rq_writer *w, size_t field, double v)
     double s = w->scale[field];
     /* Beyond 2^53 / 10^d a double has no decimals left to round, and v * s
     ** could overflow to infinity: v is then written as it is. */
-    double r = isfinite(v) && fabs(v) < 9007199254740992.0 / s ? round(v * s) / s : v;
+    int rounded = isfinite(v) && fabs(v) < 9007199254740992.0 / s;
+    double q = rounded ? round(v * s) : 0.0;
+    double r = rounded ? q / s : v;
     if (!isfinite(r)) {
         OGR_F_SetFieldNull(w->feat, (int)field);
         return;
@@ -354,14 +376,15 @@ rq_writer_set_real(rq_writer *w, size_t field, double v)
         OGR_F_SetFieldDouble(w->feat, (int)field, r);
         return;
     }
-    /* "%.<d>f" of the rounded value is exactly that decimal; CPLsnprintf
-    ** ignores the locale. */
     char buf[400];
-    CPLsnprintf(buf, sizeof buf, "%.*f", w->decimals[field], r);
-    if (w->fmt == RQ_OUT_CSV_FR) {
+    char sep = w->fmt == RQ_OUT_CSV_FR ? ',' : '.';
+    if (rounded) {
+        format_decimal(buf, sizeof buf, q, w->decimals[field], sep);
+    } else { /* CPLsnprintf ignores the locale */
+        CPLsnprintf(buf, sizeof buf, "%.*f", w->decimals[field], r);
         char *dot = strchr(buf, '.');
         if (dot)
-            *dot = ',';
+            *dot = sep;
     }
     OGR_F_SetFieldString(w->feat, (int)field, buf);
 }

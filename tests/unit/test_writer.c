@@ -515,6 +515,83 @@ test_csv(void **state)
     free(dir);
 }
 
+/* CSV real cells: "%.<d>f" of the value rounded to d decimals (halves
+** away from zero, as round() does), made from the digits of the rounded
+** whole number. Hand-made cases, then 20,000 values of every magnitude
+** against glibc's printf of the rounded double (the oracle). */
+static void
+test_csv_decimals(void **state)
+{
+    (void)state;
+    static const rq_field_def f[] = {
+        {"d0", RQ_FT_REAL, 0, NULL}, {"d1", RQ_FT_REAL, 1, NULL}, {"d2", RQ_FT_REAL, 2, NULL},
+        {"d3", RQ_FT_REAL, 3, NULL}, {"d4", RQ_FT_REAL, 4, NULL}, {"d5", RQ_FT_REAL, 5, NULL},
+        {"d6", RQ_FT_REAL, 6, NULL},
+    };
+    enum { N_FIELDS_D = 7, N_RANDOM = 20000 };
+    static const struct {
+        double v;
+        const char *text; /* the row, fields d0 .. d6 */
+    } cases[] = {
+        {-0.00005, "0,0.0,0.00,0.000,-0.0001,-0.00005,-0.000050"},
+        {-0.00004, "0,0.0,0.00,0.000,0.0000,-0.00004,-0.000040"},
+        {2.5, "3,2.5,2.50,2.500,2.5000,2.50000,2.500000"},
+        {-1234.5678, "-1235,-1234.6,-1234.57,-1234.568,-1234.5678,-1234.56780,-1234.567800"},
+        {0.000001, "0,0.0,0.00,0.000,0.0000,0.00000,0.000001"},
+        {1e20, "100000000000000000000,100000000000000000000.0,100000000000000000000.00,"
+               "100000000000000000000.000,100000000000000000000.0000,"
+               "100000000000000000000.00000,100000000000000000000.000000"},
+    };
+    const size_t n_cases = sizeof cases / sizeof cases[0];
+    double *v = rq_xcalloc(n_cases + N_RANDOM, sizeof *v);
+    for (size_t i = 0; i < n_cases; i++)
+        v[i] = cases[i].v;
+    unsigned long long seed = 777;
+    for (size_t i = n_cases; i < n_cases + N_RANDOM; i++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(seed >> 11) / 9007199254740992.0; /* [0, 1) */
+        v[i] = (seed & 1 ? -1 : 1) * pow(10.0, -6.0 + 15.0 * u);
+    }
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/d.csv", dir);
+    rq_err err = {0};
+    rq_writer *w = rq_writer_open(path, RQ_OUT_CSV, "d", f, N_FIELDS_D, RQ_OUT_NOGEOM, NULL, &err);
+    if (!w)
+        fail_msg("%s", err.msg);
+    for (size_t i = 0; i < n_cases + N_RANDOM; i++) {
+        for (size_t k = 0; k < N_FIELDS_D; k++)
+            rq_writer_set_real(w, k, v[i]);
+        assert_int_equal(rq_writer_add(w, &err), RQ_OK);
+    }
+    assert_int_equal(rq_writer_close(w, &err), RQ_OK);
+    char *text = rq_test_slurp(path);
+    char *line = strchr(text, '\n') + 1; /* after the header */
+    for (size_t i = 0; i < n_cases + N_RANDOM; i++) {
+        char *end = strchr(line, '\n');
+        assert_non_null(end);
+        *end = '\0';
+        if (i < n_cases) {
+            if (strcmp(line, cases[i].text) != 0)
+                fail_msg("%.17g: expected %s, got %s", v[i], cases[i].text, line);
+        } else {
+            char want[512] = "", cell[64];
+            for (int d = 0; d < N_FIELDS_D; d++) {
+                double s = pow(10.0, d), r = round(v[i] * s) / s;
+                snprintf(cell, sizeof cell, "%s%.*f", d ? "," : "", d, r == 0.0 ? 0.0 : r);
+                strcat(want, cell);
+            }
+            if (strcmp(line, want) != 0)
+                fail_msg("%.17g: printf gives %s, the CSV %s", v[i], want, line);
+        }
+        line = end + 1;
+    }
+    free(text);
+    free(v);
+    free(path);
+    rq_test_rm_rf(dir);
+    free(dir);
+}
+
 /* The dialect for French spreadsheets: the same two rows as test_csv with
 ** ';', decimal commas (a decimal then holds a comma: GDAL quotes it) and a
 ** byte order mark; the same .csvt. */
@@ -772,6 +849,7 @@ main(void)
         cmocka_unit_test(test_geojson_short_decimals),
         cmocka_unit_test(test_geojson_lonlat_rounding),
         cmocka_unit_test(test_geojson_right_hand_rule),
+        cmocka_unit_test(test_csv_decimals),
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_formula_cells),
         cmocka_unit_test(test_point_layer),
