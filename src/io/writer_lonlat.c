@@ -9,8 +9,9 @@
 ** to 6 decimals, prints it with 15 significant figures (the writer's
 ** SIGNIFICANT_FIGURES=15), which for any such value below 10^9 is that
 ** decimal with its trailing zeros dropped, and "x.0" for a whole one:
-** exactly what RFC 7946 mode printed (the same bytes, checked with `cmp`
-** on Occitanie, France and France's 1 km cells).
+** what RFC 7946 mode printed, but for a value closer to 0 than 1e-4,
+** which now has an exponent (5e-05 for 0.00005; docs/outputs.md). Checked
+** on Occitanie and France: the same values, the same text otherwise.
 **
 ** The orientation is tested on the lon/lat coordinates before rounding,
 ** with the ring's signed area; GDAL's RFC 7946 mode tested the same

@@ -128,7 +128,7 @@ geoms_fini(rq_out_geoms *o, const rq_results *res)
 enum { HISTORY_NONE, HISTORY_WAITING, HISTORY_RUNNING, HISTORY_DONE };
 
 struct pool {
-    rq_product_ctx base;  /* g and to_lonlat set per worker; report and cmp
+    rq_product_ctx base;  /* g set per worker; report and cmp
                           ** set by the history job, under lock */
     rq_history_job *hist; /* NULL: no history job */
     pthread_mutex_t lock; /* guards everything below */
