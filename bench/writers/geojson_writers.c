@@ -22,7 +22,6 @@
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
-#include <ogr_srs_api.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,16 +76,14 @@ write_gdal(const feats *fs, const char *out)
     double t0 = now();
     GDALDriverH drv = GDALGetDriverByName("GeoJSON");
     GDALDatasetH ds = GDALCreate(drv, "/vsimem/gdal.geojson", 0, 0, 0, GDT_Unknown, NULL);
+    /* Since the eighth session raquette rounds and orients the lon/lat
+    ** itself (src/io/writer_lonlat.c) and runs the driver in its plain
+    ** mode, layer without CRS; the file read here is already so. */
     char **lco = NULL;
-    lco = CSLSetNameValue(lco, "RFC7946", "YES");
-    lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "6");
+    lco = CSLSetNameValue(lco, "WRITE_BBOX", "NO");
     lco = CSLSetNameValue(lco, "SIGNIFICANT_FIGURES", "15");
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    OSRSetFromUserInput(srs, "EPSG:4326");
-    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-    OGRLayerH l = GDALDatasetCreateLayer(ds, "communes", srs, wkbMultiPolygon, lco);
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "communes", NULL, wkbMultiPolygon, lco);
     CSLDestroy(lco);
-    OSRRelease(srs);
     for (int i = 0; i < OGR_FD_GetFieldCount(fs->defn); i++)
         OGR_L_CreateField(l, OGR_FD_GetFieldDefn(fs->defn, i), TRUE);
     OGRFeatureDefnH ld = OGR_L_GetLayerDefn(l);
