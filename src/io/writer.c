@@ -167,8 +167,7 @@ rq_writer_free(rq_writer *w)
     free(w->decimals);
     free(w->csvt);
     rq_xform_destroy(w->to_lonlat);
-    free(w->ll_x);
-    free(w->ll_y);
+    free(w->ll);
     free(w);
 }
 

@@ -60,9 +60,9 @@ struct rq_writer {
     size_t count;
     char *csvt; /* the .csvt line of a CSV */
     /* A GeoJSON file: its CRS to WGS 84 lon/lat (writer_lonlat.c), and
-    ** room for the points of a ring. */
+    ** room for the x then the y of a ring's points. */
     rq_xform *to_lonlat;
-    double *ll_x, *ll_y;
+    double *ll;
     size_t ll_cap;
 };
 

@@ -18,8 +18,6 @@
 ** coordinates. They differ only for a ring of no area, left as it is. */
 #include "io/writer_internal.h"
 
-#include "raquette/crs.h"
-
 #include <math.h>
 #include <stdlib.h>
 
@@ -65,20 +63,6 @@ reverse(double *a, size_t n)
     }
 }
 
-/* Room for n points in w's coordinate buffers. */
-static void
-reserve(rq_writer *w, size_t n)
-{
-    if (n <= w->ll_cap)
-        return;
-    size_t cap = w->ll_cap ? w->ll_cap : 256;
-    while (cap < n)
-        cap *= 2;
-    w->ll_x = rq_xreallocarray(w->ll_x, cap, sizeof *w->ll_x);
-    w->ll_y = rq_xreallocarray(w->ll_y, cap, sizeof *w->ll_y);
-    w->ll_cap = cap;
-}
-
 static rq_status
 unprojectable(const rq_writer *w, rq_err *err)
 {
@@ -96,8 +80,8 @@ curve_to_lonlat(rq_writer *w, OGRGeometryH g, int outer, rq_err *err)
     size_t n = count > 0 ? (size_t)count : 0;
     if (!n)
         return RQ_OK;
-    reserve(w, n);
-    double *x = w->ll_x, *y = w->ll_y;
+    rq_grow((void **)&w->ll, &w->ll_cap, 2 * n, sizeof *w->ll);
+    double *x = w->ll, *y = w->ll + n;
     OGR_G_GetPoints(g, x, sizeof *x, y, sizeof *y, NULL, 0);
     if (rq_xform_points(w->to_lonlat, x, y, n) != 0)
         return unprojectable(w, err);

@@ -70,6 +70,15 @@ wkb_point(unsigned char *buf, double x, double y)
     return (size_t)(p - buf);
 }
 
+/* The next of a fixed sequence of values in [0, 1) (a 64-bit linear
+** congruential generator, its top 53 bits): the same values on every run. */
+static double
+uniform(unsigned long long *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(*state >> 11) / 9007199254740992.0;
+}
+
 /* ---- the test layer --------------------------------------------------- */
 
 static const rq_field_def fields[] = {
@@ -196,7 +205,7 @@ test_geojson(void **state)
         if (matched != 1)
             fail_msg("vertex %zu (%.9f %.9f) is not one of the cs2cs corners", i, lon[i], lat[i]);
         area += lon[i] * lat[i + 1] - lon[i + 1] * lat[i];
-        /* 6 decimals at most (COORDINATE_PRECISION=6). */
+        /* 6 decimals at most (src/io/writer_lonlat.c). */
         assert_float_equal(lon[i] * 1e6, round(lon[i] * 1e6), 1e-6);
         assert_float_equal(lat[i] * 1e6, round(lat[i] * 1e6), 1e-6);
     }
@@ -334,10 +343,8 @@ test_geojson_lonlat_rounding(void **state)
     enum { N_RANDOM = 20000 };
     double *r = rq_xcalloc(N_RANDOM, sizeof *r);
     unsigned long long s = 12345;
-    for (size_t i = 0; i < N_RANDOM; i++) {
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        r[i] = ((double)(s >> 11) / 9007199254740992.0) * 360.0 - 180.0;
-    }
+    for (size_t i = 0; i < N_RANDOM; i++)
+        r[i] = uniform(&s) * 360.0 - 180.0;
     unlink(path);
     text = write_lonlat_points(path, r, N_RANDOM);
     struct json_object *doc = json_tokener_parse(text), *feats;
@@ -548,8 +555,7 @@ test_csv_decimals(void **state)
         v[i] = cases[i].v;
     unsigned long long seed = 777;
     for (size_t i = n_cases; i < n_cases + N_RANDOM; i++) {
-        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-        double u = (double)(seed >> 11) / 9007199254740992.0; /* [0, 1) */
+        double u = uniform(&seed);
         v[i] = (seed & 1 ? -1 : 1) * pow(10.0, -6.0 + 15.0 * u);
     }
     char *dir = rq_test_tmpdir();
