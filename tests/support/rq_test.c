@@ -258,3 +258,68 @@ rq_test_under_fsize_limit(unsigned long limit, int (*fn)(void *), void *arg)
         fail_msg("under a file size limit of %lu bytes: check %d failed", limit,
                  WEXITSTATUS(status));
 }
+
+/* ---- WKB ------------------------------------------------------------------ */
+
+static unsigned char *
+put_u32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        *p++ = (unsigned char)(v >> (8 * i));
+    return p;
+}
+
+static unsigned char *
+put_f64(unsigned char *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    for (int i = 0; i < 8; i++)
+        *p++ = (unsigned char)(v >> (8 * i));
+    return p;
+}
+
+size_t
+rq_test_wkb_polygon(unsigned char *buf, const double *xy, uint32_t n)
+{
+    unsigned char *p = buf;
+    *p++ = 1;
+    p = put_u32(p, 3);
+    p = put_u32(p, 1);
+    p = put_u32(p, n);
+    for (uint32_t i = 0; i < 2 * n; i++)
+        p = put_f64(p, xy[i]);
+    return (size_t)(p - buf);
+}
+
+size_t
+rq_test_wkb_point(unsigned char *buf, double x, double y)
+{
+    unsigned char *p = buf;
+    *p++ = 1;
+    p = put_u32(p, 1);
+    p = put_f64(p, x);
+    p = put_f64(p, y);
+    return (size_t)(p - buf);
+}
+
+size_t
+rq_test_wkb_multipolygon(unsigned char *buf, const double *xy, const uint32_t *rings,
+                         uint32_t n_polys)
+{
+    unsigned char *p = buf;
+    *p++ = 1;
+    p = put_u32(p, 6);
+    p = put_u32(p, n_polys);
+    for (uint32_t k = 0; k < n_polys; k++) {
+        *p++ = 1;
+        p = put_u32(p, 3);
+        p = put_u32(p, rings[k]);
+        for (uint32_t r = 0; r < rings[k]; r++) {
+            p = put_u32(p, 5);
+            for (uint32_t i = 0; i < 10; i++)
+                p = put_f64(p, *xy++);
+        }
+    }
+    return (size_t)(p - buf);
+}

@@ -69,6 +69,31 @@ void rq_test_analysis_fini(rq_config *cfg, rq_dataset *ds, rq_results *res);
 int rq_test_io_setup(void **state);
 int rq_test_io_teardown(void **state);
 
+/* Little-endian WKB, built byte by byte, into buf (large enough); each
+** returns the length written. A point; a polygon of one ring of n points
+** (x, y pairs in xy); a multipolygon of n_polys polygons, polygon k of
+** rings[k] rings of 5 points (closed) each, taken in turn from xy. */
+size_t rq_test_wkb_point(unsigned char *buf, double x, double y);
+size_t rq_test_wkb_polygon(unsigned char *buf, const double *xy, uint32_t n);
+size_t rq_test_wkb_multipolygon(unsigned char *buf, const double *xy, const uint32_t *rings,
+                                uint32_t n_polys);
+
+/* Fails the test unless haystack holds needle (or, for the second, does
+** not), printing both. */
+#define assert_contains(haystack, needle)                                                          \
+    do {                                                                                           \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (!h_ || !strstr(h_, n_))                                                                \
+            fail_msg("expected to find\n  <%s>\nin\n  <%s>", n_, h_ ? h_ : "(null)");              \
+    } while (0)
+
+#define assert_not_contains(haystack, needle)                                                      \
+    do {                                                                                           \
+        const char *h_ = (haystack), *n_ = (needle);                                               \
+        if (strstr(h_, n_))                                                                        \
+            fail_msg("did not expect\n  <%s>\nin\n  <%s>", n_, h_);                                \
+    } while (0)
+
 /* Number of elements of an array. */
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
