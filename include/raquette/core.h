@@ -143,7 +143,6 @@ void rq_warnings_print(FILE *f, const rq_warnings *w, const char *prefix, size_t
 typedef enum { RQ_LOG_ERROR = 0, RQ_LOG_WARN, RQ_LOG_INFO, RQ_LOG_DEBUG } rq_log_level;
 
 void rq_log_set_level(rq_log_level level);
-rq_log_level rq_log_get_level(void);
 void rq_log(rq_log_level level, const char *fmt, ...) RQ_PRINTF(2, 3);
 
 /* ---- Checked allocation: exit with a message when memory runs out ---- */
@@ -230,25 +229,18 @@ char *rq_fmt_real_fr(double v, int decimals, char *buf, size_t sz);
 
 /* ---- Progress on stderr ------------------------------------------------ */
 
-/* Same signature as GDALProgressFunc, so that GDAL can call it directly.
-** Returns 1 to go on. */
-typedef int (*rq_progress_fn)(double complete, const char *msg, void *ud);
-
-/* A stage reporter. On a terminal it prints "stage... NN%" on stderr once
-** the stage has lasted a second (short stages stay silent) and a final
-** "stage... done in S s" line. When stderr is not a terminal (a log file,
-** a pipe) there are no carriage-return updates: one line per stage, at its
-** end. Nothing when quiet. */
+/* A stage reporter, one line per stage on stderr at its end. On a terminal
+** only a stage that lasted a second gets its "stage... done in S s" line
+** (short stages stay silent); when stderr is not a terminal (a log file, a
+** pipe) every stage gets a "stage: done in S s" line. Nothing when quiet. */
 typedef struct rq_progress {
     const char *stage;
     double t0, c0; /* wall and process CPU clocks at the start */
     double cpu;    /* process CPU seconds of the stage, set by rq_progress_end */
-    int shown, quiet, last_pct, tty;
+    int quiet, tty;
 } rq_progress;
 
 void rq_progress_begin(rq_progress *p, const char *stage, int quiet);
-/* rq_progress_fn to pass along with a rq_progress * as ud. */
-int rq_progress_update(double complete, const char *msg, void *ud);
 /* Ends the stage; returns its duration in seconds. ok = 0: the stage
 ** failed, nothing says it is done. */
 double rq_progress_end(rq_progress *p, int ok);

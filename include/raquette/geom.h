@@ -130,7 +130,6 @@ void rq_prepared_destroy(rq_geos *g, rq_prepared *p);
 int rq_prepared_contains(rq_geos *g, const rq_prepared *p, const rq_geom *other);
 int rq_prepared_covers(rq_geos *g, const rq_prepared *p, const rq_geom *other);
 int rq_prepared_intersects(rq_geos *g, const rq_prepared *p, const rq_geom *other);
-int rq_geom_intersects(rq_geos *g, const rq_geom *a, const rq_geom *b);
 int rq_geom_covers(rq_geos *g, const rq_geom *a, const rq_geom *b);
 
 /* ---- STRtree index of items 0..n-1 ------------------------------------ */

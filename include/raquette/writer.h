@@ -178,8 +178,7 @@ rq_status rq_io_write_file(const char *path, const void *data, size_t len,
 typedef struct rq_json rq_json;
 
 rq_json *rq_json_object(void);
-rq_json *rq_json_array(void);
-/* Frees a value created by rq_json_object/rq_json_array with everything in
+/* Frees a value created by rq_json_object with everything in
 ** it. Children obtained from the _object/_array adders below belong to
 ** their parent and must not be freed. NULL is a no-op. */
 void rq_json_free(rq_json *j);

@@ -28,12 +28,6 @@ rq_log_set_level(rq_log_level level)
     g_log_level = level;
 }
 
-rq_log_level
-rq_log_get_level(void)
-{
-    return g_log_level;
-}
-
 void
 rq_log(rq_log_level level, const char *fmt, ...)
 {
@@ -348,27 +342,8 @@ rq_progress_begin(rq_progress *p, const char *stage, int quiet)
     p->t0 = rq_now();
     p->c0 = rq_cpu_now();
     p->cpu = 0;
-    p->shown = 0;
     p->quiet = quiet;
-    p->last_pct = -1;
     p->tty = isatty(fileno(stderr));
-}
-
-int
-rq_progress_update(double complete, const char *msg, void *ud)
-{
-    rq_progress *p = ud;
-    (void)msg;
-    if (p->quiet || !p->tty || rq_now() - p->t0 < 1.0)
-        return 1;
-    int pct = (int)(complete * 100.0 + 0.5);
-    if (pct != p->last_pct) {
-        fprintf(stderr, "\r%s... %3d%%", p->stage, pct);
-        fflush(stderr);
-        p->last_pct = pct;
-        p->shown = 1;
-    }
-    return 1;
 }
 
 double
@@ -376,21 +351,12 @@ rq_progress_end(rq_progress *p, int ok)
 {
     double dt = rq_now() - p->t0;
     p->cpu = rq_cpu_now() - p->c0;
-    if (!ok) {
-        /* The error follows: end a percentage line, claim nothing done. */
-        if (!p->quiet && p->shown)
-            fputc('\n', stderr);
-        return dt;
-    }
-    /* A stage that never reported progress still gets its line once it
-    ** lasted a second, so a long silent stage is visible afterwards. In a
-    ** log (not a terminal) every stage gets one plain line. */
-    if (p->quiet)
+    if (!ok || p->quiet) /* a failed stage: the error follows, nothing done */
         return dt;
     if (!p->tty)
         fprintf(stderr, "%s: done in %.2f s\n", p->stage, dt);
-    else if (p->shown || dt >= 1.0)
-        fprintf(stderr, "\r%s... done in %.1f s\n", p->stage, dt);
+    else if (dt >= 1.0)
+        fprintf(stderr, "%s... done in %.1f s\n", p->stage, dt);
     return dt;
 }
 

@@ -445,12 +445,6 @@ rq_prepared_intersects(rq_geos *g, const rq_prepared *p, const rq_geom *other)
 }
 
 int
-rq_geom_intersects(rq_geos *g, const rq_geom *a, const rq_geom *b)
-{
-    return tri(GEOSIntersects_r(g->h, CG(a), CG(b)));
-}
-
-int
 rq_geom_covers(rq_geos *g, const rq_geom *a, const rq_geom *b)
 {
     return tri(GEOSCovers_r(g->h, CG(a), CG(b)));

@@ -96,12 +96,6 @@ rq_json_object(void)
     return rj(must(json_object_new_object()));
 }
 
-rq_json *
-rq_json_array(void)
-{
-    return rj(must(json_object_new_array()));
-}
-
 void
 rq_json_free(rq_json *j)
 {

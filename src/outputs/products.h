@@ -59,10 +59,10 @@ rq_status rq_product_annuaire(const rq_product_ctx *ctx, rq_err *err);
 rq_status rq_product_report(const rq_product_ctx *ctx, rq_err *err);
 /* The files of `raquette compare` (comparison.c). */
 rq_status rq_product_comparison(const rq_product_ctx *ctx, rq_err *err);
-/* run.json, written after every other product (it records their time). */
-rq_status rq_product_runjson(const rq_product_ctx *ctx, rq_err *err);
-/* Its text, newly allocated; and one part of it as a JSON object of its
-** own: "parametres" (the analysis' parameters only) or "entrees". */
+/* run.json's text, newly allocated (products.c writes it after every
+** other product: it records their time); and one part of it as a JSON
+** object of its own: "parametres" (the analysis' parameters only) or
+** "entrees". */
 char *rq_runjson_text(const rq_product_ctx *ctx);
 char *rq_runjson_part(const rq_product_ctx *ctx, const char *part);
 

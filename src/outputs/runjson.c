@@ -262,14 +262,3 @@ rq_runjson_part(const rq_product_ctx *ctx, const char *part)
     rq_json_free(root);
     return text;
 }
-
-rq_status
-rq_product_runjson(const rq_product_ctx *ctx, rq_err *err)
-{
-    char *text = rq_runjson_text(ctx);
-    char *path = rq_product_path(ctx, "run.json");
-    rq_status rc = rq_io_write_file(path, text, strlen(text), err);
-    free(path);
-    free(text);
-    return rc;
-}
