@@ -14,8 +14,8 @@
 **    with SQLite's own file layer (not GDAL's VSI layer), which checks
 **    every write: a full disk or a file size limit fails the next feature,
 **    commit or GDALClose (checked with ulimit -f and a full tmpfs;
-**    test_outdir). The file is made in the run's private folder (mode
-**    0700, outdir.c) where nothing stood before; SQLite's syncs at every
+**    test_checked_writes). The file is made in the run's private folder
+**    (mode 0700, outdir.c) where nothing stood before; SQLite's syncs at every
 **    commit are off (OGR_SQLITE_SYNCHRONOUS) and the finished file is
 **    synced once.
 **  - The workbook is built in memory (/vsimem/) and then written by

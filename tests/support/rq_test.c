@@ -5,6 +5,7 @@
 #include "raquette/io.h"
 #include "raquette/model.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,18 @@ rq_test_warnings(const rq_dataset *ds, const char *kind)
         if (strcmp(ds->warnings.groups[i].kind, kind) == 0)
             return &ds->warnings.groups[i];
     return NULL;
+}
+
+int
+rq_test_count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
 }
 
 int

@@ -35,6 +35,8 @@ char *rq_test_path(const char *dir, const char *name);
 /* The whole file as a NUL-terminated string (newly allocated); fails the
 ** test when it cannot be read. */
 char *rq_test_slurp(const char *path);
+/* Number of entries of dir whose name starts with prefix. */
+int rq_test_count_prefixed(const char *dir, const char *prefix);
 /* 1 when something (a file, a folder, a link) stands at path. */
 int rq_test_exists(const char *path);
 /* Runs fn(arg) in a child process under a file size limit of limit bytes

@@ -1,6 +1,7 @@
 /* test_writer.c - GeoJSON/CSV layers and JSON documents (src/io/writer.c, writer_vout.c,
-** json.c). The output folder is tested in test_outdir.c, the numbers the
-** writers print (decimals, coordinates, ring orientation) in test_numbers.c.
+** json.c). The output folder is tested in test_outdir.c, its checked
+** writes in test_checked_writes.c, the numbers the writers print
+** (decimals, coordinates, ring orientation) in test_numbers.c.
 **
 ** The square of the GeoJSON test is x 700-701 km, y 6300-6301 km in
 ** EPSG:2154. Its corners in lon/lat were computed independently with
