@@ -229,8 +229,7 @@ rq_writer_open_layer(rq_writer *w, GDALDatasetH ds, const char *layer_name,
         ** layer has no CRS, so that no crs member is written. */
         rq_err perr = {0};
         if (!(w->to_lonlat = rq_xform_create(srs, "EPSG:4326", &perr)))
-            rc = rq_err_set(err, RQ_ERR_INPUT, "%s: unknown CRS '%s' (%s)", w->path, srs,
-                            rq_err_text(&perr));
+            rc = rq_err_set(err, rq_err_code(&perr), "%s: %s", w->path, rq_err_text(&perr));
         rq_err_fini(&perr);
         if (rc != RQ_OK)
             goto cleanup;
@@ -335,17 +334,14 @@ rq_writer_set_int(rq_writer *w, size_t field, long v)
     OGR_F_SetFieldInteger64(w->feat, (int)field, (GIntBig)v);
 }
 
-/* The decimal q × 10^-d, q a whole number below 2^53, with sep for the
-** decimal point: made from q's digits, without formatting a double, which
-** costs glibc several times more. printf's "%.<d>f" of the double q / 10^d
-** prints the same while |q| < 2^52 (test_csv_decimals), far beyond any
-** field's values. */
+/* The decimal q × 10^-d (p = 10^d, the field's scale), q a whole number
+** below 2^53, with sep for the decimal point: made from q's digits, without
+** formatting a double, which costs glibc several times more. printf's
+** "%.<d>f" of the double q / 10^d prints the same while |q| < 2^52
+** (test_csv_decimals), far beyond any field's values. */
 static void
-format_decimal(char *buf, size_t size, double q, int d, char sep)
+format_decimal(char *buf, size_t size, double q, int d, unsigned long long p, char sep)
 {
-    unsigned long long p = 1;
-    for (int i = 0; i < d; i++)
-        p *= 10;
     long long n = (long long)q;
     unsigned long long a = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
     const char *sign = n < 0 ? "-" : "";
@@ -378,7 +374,7 @@ rq_writer_set_real(rq_writer *w, size_t field, double v)
     char buf[400];
     char sep = w->fmt == RQ_OUT_CSV_FR ? ',' : '.';
     if (rounded) {
-        format_decimal(buf, sizeof buf, q, w->decimals[field], sep);
+        format_decimal(buf, sizeof buf, q, w->decimals[field], (unsigned long long)s, sep);
     } else { /* CPLsnprintf ignores the locale */
         CPLsnprintf(buf, sizeof buf, "%.*f", w->decimals[field], r);
         char *dot = strchr(buf, '.');

@@ -422,6 +422,19 @@ test_writer_errors(void **state)
                                NULL, &err));
     assert_int_equal(err.code, RQ_ERR_IO);
     assert_non_null(strstr(err.msg, "/nonexistent-folder-rq/"));
+
+    /* A GeoJSON file in a CRS PROJ does not know: an input error naming
+    ** the file and the CRS, and no file left. */
+    char *dir = rq_test_tmpdir();
+    char *path = rq_xasprintf("%s/x.geojson", dir);
+    assert_null(rq_writer_open(path, RQ_OUT_GEOJSON, "x", f, 1, RQ_OUT_POINT, "EPSG:999999", &err));
+    assert_int_equal(err.code, RQ_ERR_INPUT);
+    assert_non_null(strstr(err.msg, path));
+    assert_non_null(strstr(err.msg, "EPSG:999999"));
+    assert_false(rq_test_exists(path));
+    free(path);
+    rq_test_rm_rf(dir);
+    free(dir);
 }
 
 /* ---- JSON -------------------------------------------------------------- */
